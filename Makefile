@@ -1,0 +1,35 @@
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+CONFIG ?= factwatch.yaml
+
+.PHONY: run test lint bench demo clean
+
+$(BIN)/factwatch: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/factwatch
+	$(BIN)/factwatch --config $(CONFIG) run
+
+test: $(BIN)/factwatch
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+lint: $(BIN)/factwatch
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+demo: $(BIN)/factwatch
+	$(BIN)/factwatch demo
+
+bench: $(BIN)/factwatch
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

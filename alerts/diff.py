@@ -1,0 +1,177 @@
+"""The fact diff engine: two fact lists in, a list of :class:`Change` out.
+
+Alignment, so that a fact keeps its identity across versions:
+
+1. facts are keyed on ``kind + section + subject`` (the n-th repeat of a key
+   gets ``#n``, so two identical figures in one section stay apart) and
+   paired where the keys match;
+2. what is left is paired by similarity (same kind; subject, evidence,
+   section and value compared), best pairs first, above a threshold;
+3. a paired fact whose value differs is one ``changed`` event (deepdiff
+   compares the values, order of members ignored); unpaired facts are
+   ``removed`` or ``added``.
+
+When most of the old facts vanish at once, one ``extraction`` event replaces
+the removals: the page was restructured or our extractors no longer fit it.
+The first version of a watch is the baseline and yields no events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Any
+
+from deepdiff import DeepDiff
+
+from parsers.model import Fact
+
+SIMILARITY_THRESHOLD = 0.62
+EXTRACTION_MIN_FACTS = 8
+EXTRACTION_LOST_SHARE = 0.6
+
+
+@dataclass(frozen=True)
+class Change:
+    """One fact-level change event (the shape behind ``changes --json``).
+
+    ``note`` qualifies a change: ``new-period`` (a figure for another
+    reference period), ``correction`` (same period, other value),
+    ``qualifier`` (only "over"/"nearly"/... changed), ``structure`` (an
+    extraction event).
+    """
+
+    kind: str
+    change: str
+    subject: str
+    section: str = ""
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    evidence_before: str | None = None
+    evidence_after: str | None = None
+    period_before: str | None = None
+    period_after: str | None = None
+    note: str | None = None
+
+
+def _keyed(facts: Sequence[Fact]) -> dict[tuple[str, str, str, int], Fact]:
+    seen: dict[tuple[str, str, str], int] = {}
+    out: dict[tuple[str, str, str, int], Fact] = {}
+    for fact in facts:
+        base = (fact.kind, fact.section, fact.subject.casefold())
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        out[(*base, n)] = fact
+    return out
+
+
+def _ratio(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    return SequenceMatcher(None, a.casefold(), b.casefold(), autojunk=False).ratio()
+
+
+def similarity(a: Fact, b: Fact) -> float:
+    """How likely ``a`` and ``b`` are the same fact in two versions (0..1)."""
+    if a.kind != b.kind:
+        return 0.0
+    score = 0.45 * _ratio(a.subject, b.subject) + 0.35 * _ratio(a.evidence, b.evidence)
+    score += 0.1 if a.section == b.section else 0.0
+    score += 0.1 if a.value == b.value else 0.0
+    return score
+
+
+def align(before: Sequence[Fact], after: Sequence[Fact]) -> tuple[
+    list[tuple[Fact, Fact]], list[Fact], list[Fact]
+]:
+    """Pair the facts of two versions: ``(pairs, removed, added)``."""
+    old, new = _keyed(before), _keyed(after)
+    pairs = [(old[k], new[k]) for k in old if k in new]
+    rest_old = [f for k, f in old.items() if k not in new]
+    rest_new = [f for k, f in new.items() if k not in old]
+    candidates = sorted(
+        ((similarity(a, b), i, j) for i, a in enumerate(rest_old) for j, b in enumerate(rest_new)),
+        reverse=True,
+    )
+    used_old: set[int] = set()
+    used_new: set[int] = set()
+    for score, i, j in candidates:
+        if score < SIMILARITY_THRESHOLD:
+            break
+        if i not in used_old and j not in used_new:
+            used_old.add(i)
+            used_new.add(j)
+            pairs.append((rest_old[i], rest_new[j]))
+    removed = [f for i, f in enumerate(rest_old) if i not in used_old]
+    added = [f for j, f in enumerate(rest_new) if j not in used_new]
+    return pairs, removed, added
+
+
+def _members_delta(a: Fact, b: Fact) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    diff = DeepDiff(a.value.get("members", []), b.value.get("members", []), ignore_order=True)
+    added = tuple(sorted(str(v) for v in diff.get("iterable_item_added", {}).values()))
+    removed = tuple(sorted(str(v) for v in diff.get("iterable_item_removed", {}).values()))
+    return added, removed
+
+
+def _figure_note(a: Fact, b: Fact) -> str | None:
+    if a.period and b.period and a.period != b.period:
+        return "new-period"
+    only_qualifier = {k: v for k, v in a.value.items() if k != "qualifier"} == {
+        k: v for k, v in b.value.items() if k != "qualifier"
+    }
+    if only_qualifier:
+        return "qualifier"
+    if a.period and a.period == b.period:
+        return "correction"
+    return None
+
+
+def _changed(a: Fact, b: Fact) -> Change | None:
+    if not DeepDiff(a.value, b.value, ignore_order=True) and a.period == b.period:
+        return None
+    added, removed = _members_delta(a, b) if a.kind == "membership" else ((), ())
+    return Change(
+        kind=b.kind, change="changed", subject=b.subject, section=b.section,
+        before=dict(a.value), after=dict(b.value), added=added, removed=removed,
+        evidence_before=a.evidence, evidence_after=b.evidence,
+        period_before=a.period, period_after=b.period,
+        note=_figure_note(a, b) if a.kind == "figure" else None,
+    )
+
+
+def _one_sided(fact: Fact, change: str) -> Change:
+    before = change == "removed"
+    members = tuple(fact.value.get("members", ())) if fact.kind == "membership" else ()
+    return Change(
+        kind=fact.kind, change=change, subject=fact.subject, section=fact.section,
+        before=dict(fact.value) if before else None, after=None if before else dict(fact.value),
+        added=() if before else members, removed=members if before else (),
+        evidence_before=fact.evidence if before else None,
+        evidence_after=None if before else fact.evidence,
+        period_before=fact.period if before else None, period_after=None if before else fact.period,
+    )
+
+
+def _extraction_event(before: Sequence[Fact], lost: int, remaining: int) -> Change:
+    subject = f"{lost} of {len(before)} facts no longer found; page structure changed"
+    return Change(
+        kind="extraction", change="changed", subject=subject,
+        before={"facts": len(before)}, after={"facts": remaining}, note="structure",
+    )
+
+
+def diff_facts(before: Sequence[Fact], after: Sequence[Fact]) -> list[Change]:
+    """The change events from fact list ``before`` to ``after`` (see the module doc)."""
+    pairs, removed, added = align(before, after)
+    changes = [c for a, b in pairs if (c := _changed(a, b)) is not None]
+    lost = len(removed)
+    if len(before) >= EXTRACTION_MIN_FACTS and lost >= EXTRACTION_LOST_SHARE * len(before):
+        changes.append(_extraction_event(before, lost, len(after)))
+    else:
+        changes.extend(_one_sided(f, "removed") for f in removed)
+    changes.extend(_one_sided(f, "added") for f in added)
+    return changes

@@ -1,0 +1,106 @@
+"""``factwatch check`` and ``factwatch run``."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from alerts.wording import describe
+from monitor.cli import cli
+from monitor.cli.common import EXIT_FAILED, EXIT_OK, AppContext, emit_json, pass_app
+from monitor.outcomes import Changed, Failed, Outcome, Unchanged
+from monitor.pipeline import check_all
+from monitor.settings import WatchSettings
+from monitor.table import render_table
+
+
+def outcome_json(outcome: Outcome) -> dict[str, object]:
+    """One check outcome for ``check --json``."""
+    if isinstance(outcome, Failed):
+        return {"watch": outcome.watch, "outcome": "failed", "reason": outcome.reason,
+                "message": outcome.message, "check_id": outcome.check_id}
+    if isinstance(outcome, Unchanged):
+        return {"watch": outcome.watch, "outcome": "unchanged", "via": outcome.via,
+                "check_id": outcome.check_id}
+    return {"watch": outcome.watch, "outcome": "baseline" if outcome.baseline else "changed",
+            "version": outcome.version, "changes": [describe(c) for c in outcome.changes],
+            "check_id": outcome.check_id}
+
+
+def outcome_words(outcome: Outcome) -> str:
+    """A short phrase for one outcome."""
+    if isinstance(outcome, Failed):
+        return f"FAILED ({outcome.reason}): {outcome.message}"
+    if isinstance(outcome, Unchanged):
+        return {"304": "unchanged (304)", "hash": "unchanged", "text": "unchanged (markup only)"}[
+            outcome.via
+        ]
+    if outcome.baseline:
+        return f"first version stored (v{outcome.version})"
+    count = len(outcome.changes)
+    return f"new version v{outcome.version}: {count} fact change{'s' if count != 1 else ''}"
+
+
+def _progress(total: int, quiet: bool):  # type: ignore[no-untyped-def]
+    done = [0]
+
+    def report(watch: WatchSettings, outcome: Outcome) -> None:
+        done[0] += 1
+        if not quiet:
+            click.echo(f"[{done[0]}/{total}] {watch.name}: {outcome_words(outcome)}", err=True)
+
+    return report
+
+
+def run_pass(app: AppContext, names: tuple[str, ...], quiet: bool) -> list[Outcome]:
+    """Check the named (or all) watches once, reporting progress on stderr."""
+    watches = app.select_watches(names)
+    return check_all(app.store, app.settings, watches, _progress(len(watches), quiet))
+
+
+def print_outcomes(outcomes: list[Outcome]) -> None:
+    """A table of outcomes, then each change in words."""
+    rows = [(o.watch, outcome_words(o)) for o in outcomes]
+    click.echo(render_table(["WATCH", "RESULT"], rows, max_cell=100))
+    for outcome in outcomes:
+        if isinstance(outcome, Changed):
+            for change in outcome.changes:
+                click.echo(f"  {outcome.watch}: {describe(change)}")
+
+
+@cli.command()
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines on stderr.")
+@pass_app
+def check(app: AppContext, names: tuple[str, ...], as_json: bool, quiet: bool) -> None:
+    """Check every watch (or the NAMEd ones) once, now.
+
+    Exit status 1 if any watch failed; the others are still checked and stored.
+    """
+    if not app.settings.watches:
+        click.echo("No watches configured. Add some under 'watches:' in the config.", err=True)
+    outcomes = run_pass(app, names, quiet or as_json)
+    if as_json:
+        emit_json([outcome_json(o) for o in outcomes])
+    else:
+        print_outcomes(outcomes)
+    sys.exit(EXIT_FAILED if any(isinstance(o, Failed) for o in outcomes) else EXIT_OK)
+
+
+@cli.command()
+@click.option("--interval", default=3600.0, show_default=True, metavar="SECONDS",
+              help="Seconds between two passes over every watch.")
+@click.option("--once", is_flag=True, help="Run a single pass and exit.")
+@pass_app
+def run(app: AppContext, interval: float, once: bool) -> None:
+    """Run the service: check every watch now, then every --interval seconds."""
+    click.echo(f"factwatch: watching {len(app.settings.watches)} page(s); Ctrl-C to stop",
+               err=True)
+    while True:
+        print_outcomes(run_pass(app, (), quiet=False))
+        if once:
+            return
+        time.sleep(interval)

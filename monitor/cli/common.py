@@ -1,0 +1,111 @@
+"""What every CLI command shares: the context, time parsing, output helpers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from monitor.errors import ConfigError
+from monitor.settings import LoadedSettings, Settings, WatchSettings, load_settings
+from store.repo import Store
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass
+class AppContext:
+    """Lazily loaded settings and store, shared by the commands of one invocation."""
+
+    config: str | None = None
+    database: str | None = None
+    _loaded: LoadedSettings | None = None
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def loaded(self) -> LoadedSettings:
+        if self._loaded is None:
+            self._loaded = load_settings(self.config)
+        return self._loaded
+
+    @property
+    def settings(self) -> Settings:
+        settings = self.loaded.settings
+        if self.database:
+            settings = settings.model_copy(update={"database": self.database})
+        return settings
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store.open(self.settings.database)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    def select_watches(self, names: tuple[str, ...]) -> list[WatchSettings]:
+        """The configured watches named (all when ``names`` is empty)."""
+        watches = list(self.settings.watches)
+        if not names:
+            return watches
+        unknown = [n for n in names if self.settings.watch(n) is None]
+        if unknown:
+            where = self.loaded.path or "the configuration"
+            raise click.UsageError(f"no watch named {', '.join(unknown)} in {where}")
+        return [w for w in watches if w.name in names]
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """ISO 8601 (``2026-12-01``, ``2026-12-01T06:00``, ``...Z``); naive means UTC."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time (e.g. 2026-12-01T06:00:00Z)")
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class TimeParam(click.ParamType):
+    """A click parameter type for :func:`parse_time`."""
+
+    name = "TIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        return parse_time(value)
+
+
+TIME = TimeParam()
+
+
+def when(moment: datetime | None) -> str:
+    """A time for tables: ``2026-12-01 06:00:03Z``."""
+    return moment.strftime("%Y-%m-%d %H:%M:%SZ") if moment else "-"
+
+
+def emit_json(data: Any) -> None:
+    """Write ``data`` as indented JSON to stdout."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def fail_config(exc: ConfigError) -> None:
+    """Print a config error and exit 2."""
+    click.echo(f"factwatch: configuration error:\n{exc}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def config_label(path: Path | None) -> str:
+    """How to name the config file in messages."""
+    return str(path) if path else "(no configuration file: defaults)"

@@ -1,0 +1,99 @@
+"""The factwatch exception tree.
+
+Every error factwatch raises on purpose derives from :class:`FactwatchError`::
+
+    FactwatchError
+    ├── ConfigError            the YAML, an environment variable or a CLI value is wrong
+    ├── FetchError             a page could not be fetched; ``reason`` is a short code
+    │   ├── BlockedTargetError a URL or redirect points at a refused address or scheme
+    │   ├── FetchTimeoutError  a timeout or the total deadline was exceeded
+    │   ├── ConnectError       the server could not be reached
+    │   ├── HTTPStatusError    the server answered with an error status
+    │   ├── ContentTypeError   the body is not a document we parse
+    │   └── TooLargeError      the body exceeds the configured cap
+    ├── StoreError             the database refused or failed a write
+    ├── UnknownWatchError      a watch name that is neither configured nor stored
+    └── DeliveryError          an alert channel refused or failed a message
+        └── PermanentDeliveryError  ... and retrying will not help
+
+Normal results are never exceptions: a check returns
+``Unchanged | Changed | Failed(reason)`` (see :mod:`monitor.outcomes`). Parse
+errors come from :class:`parsers.errors.ParseError`, which the pipeline turns
+into ``Failed``.
+"""
+
+from __future__ import annotations
+
+
+class FactwatchError(Exception):
+    """Base of every error factwatch raises on purpose."""
+
+
+class ConfigError(FactwatchError):
+    """The configuration is invalid; the message names the file, line and key."""
+
+
+class FetchError(FactwatchError):
+    """A page could not be fetched. ``reason`` is a short stable code for reports."""
+
+    reason = "fetch-error"
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class BlockedTargetError(FetchError):
+    """The URL, or a redirect hop, points at a refused scheme or a private address."""
+
+    reason = "blocked-target"
+
+
+class FetchTimeoutError(FetchError):
+    """A connect/read timeout or the total deadline of a fetch was exceeded."""
+
+    reason = "timeout"
+
+
+class ConnectError(FetchError):
+    """The server could not be reached (refused, reset, DNS failure)."""
+
+    reason = "connection"
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with a 4xx or 5xx status."""
+
+    reason = "http-status"
+
+
+class ContentTypeError(FetchError):
+    """The response is not HTML, PDF or plain text."""
+
+    reason = "content-type"
+
+
+class TooLargeError(FetchError):
+    """The response body is larger than ``fetch.max_bytes``."""
+
+    reason = "too-large"
+
+
+class StoreError(FactwatchError):
+    """The database refused or failed a write."""
+
+
+class UnknownWatchError(FactwatchError):
+    """A watch name that is neither in the configuration nor in the database."""
+
+
+class DeliveryError(FactwatchError):
+    """An alert channel failed to deliver; retrying later may succeed."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentDeliveryError(DeliveryError):
+    """An alert channel refused a message for good (SMTP 5xx, HTTP 4xx)."""

@@ -1,0 +1,166 @@
+"""Fetching one document over HTTP(S), politely and defensively.
+
+:func:`fetch` performs a conditional GET (``If-None-Match`` /
+``If-Modified-Since``), follows at most ``max_redirects`` redirects with every
+hop checked against the private-network rule, enforces connect and read
+timeouts plus a total deadline, caps the body size, and accepts only HTML,
+PDF and plain text. It returns a :class:`FetchResult` or raises a
+:class:`~monitor.errors.FetchError` whose ``reason`` names what went wrong.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import httpx
+
+from monitor.errors import (
+    ConnectError,
+    ContentTypeError,
+    FetchError,
+    FetchTimeoutError,
+    HTTPStatusError,
+    TooLargeError,
+)
+from monitor.netguard import check_url
+from monitor.settings import FetchSettings
+
+ACCEPTED_TYPES = ("text/html", "application/xhtml+xml", "application/pdf", "text/plain")
+REDIRECTS = (301, 302, 303, 307, 308)
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What the server gave us to make the next GET conditional."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """A fetched response. ``body`` is ``None`` for 304 Not Modified."""
+
+    url: str
+    status: int
+    body: bytes | None
+    content_type: str
+    charset: str | None
+    validators: Validators
+    elapsed: float
+
+    @property
+    def not_modified(self) -> bool:
+        """True when the server answered 304."""
+        return self.status == 304
+
+
+class _Deadline:
+    def __init__(self, seconds: float) -> None:
+        self.end = time.monotonic() + seconds
+        self.seconds = seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.end:
+            raise FetchTimeoutError(f"total deadline of {self.seconds:g}s exceeded")
+
+
+def make_client(settings: FetchSettings) -> httpx.Client:
+    """An httpx client configured from ``settings`` (redirects handled by :func:`fetch`)."""
+    timeout = httpx.Timeout(
+        connect=settings.connect_timeout,
+        read=settings.read_timeout,
+        write=settings.read_timeout,
+        pool=settings.connect_timeout,
+    )
+    headers = {"User-Agent": settings.user_agent, "Accept": ", ".join(ACCEPTED_TYPES)}
+    return httpx.Client(timeout=timeout, headers=headers, follow_redirects=False, trust_env=False)
+
+
+def _conditional_headers(validators: Validators | None) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if validators and validators.etag:
+        headers["If-None-Match"] = validators.etag
+    if validators and validators.last_modified:
+        headers["If-Modified-Since"] = validators.last_modified
+    return headers
+
+
+def _split_content_type(value: str) -> tuple[str, str | None]:
+    media, _, params = value.partition(";")
+    charset = None
+    for param in params.split(";"):
+        key, _, val = param.strip().partition("=")
+        if key.lower() == "charset" and val:
+            charset = val.strip().strip("\"'").lower()
+    return media.strip().lower(), charset
+
+
+def _read_body(response: httpx.Response, cap: int, deadline: _Deadline) -> bytes:
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > cap:
+        raise TooLargeError(f"body of {int(declared)} bytes exceeds the cap of {cap} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > cap:
+            raise TooLargeError(f"body exceeds the cap of {cap} bytes")
+        chunks.append(chunk)
+        deadline.check()
+    return b"".join(chunks)
+
+
+def _sniff_type(media: str, body: bytes) -> str:
+    if body.startswith(b"%PDF-"):
+        return "application/pdf"
+    if media in ACCEPTED_TYPES:
+        return media
+    head = body[:512].lstrip().lower()
+    if media in ("", "application/octet-stream") and head.startswith((b"<!doctype html", b"<html")):
+        return "text/html"
+    raise ContentTypeError(f"unsupported content type {media or '(none)'!r}")
+
+
+def _finish(response: httpx.Response, url: str, cap: int, deadline: _Deadline) -> FetchResult:
+    validators = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+    media, charset = _split_content_type(response.headers.get("Content-Type", ""))
+    if response.status_code == 304:
+        return FetchResult(url, 304, None, media, charset, validators, 0.0)
+    if response.status_code >= 400:
+        raise HTTPStatusError(f"HTTP {response.status_code}", status=response.status_code)
+    if response.status_code != 200:
+        raise HTTPStatusError(f"unexpected HTTP status {response.status_code}", status=response.status_code)
+    if media and media not in ACCEPTED_TYPES and media != "application/octet-stream":
+        raise ContentTypeError(f"unsupported content type {media!r}", status=200)
+    body = _read_body(response, cap, deadline)
+    return FetchResult(url, 200, body, _sniff_type(media, body), charset, validators, 0.0)
+
+
+def fetch(
+    client: httpx.Client,
+    url: str,
+    settings: FetchSettings,
+    validators: Validators | None = None,
+) -> FetchResult:
+    """GET ``url`` (conditionally when ``validators`` are given); see the module doc."""
+    started = time.monotonic()
+    deadline = _Deadline(settings.deadline)
+    headers = _conditional_headers(validators)
+    for _hop in range(settings.max_redirects + 1):
+        check_url(url, allow_private=settings.allow_private_networks)
+        try:
+            with client.stream("GET", url, headers=headers) as response:
+                if response.status_code in REDIRECTS and "Location" in response.headers:
+                    url = urljoin(url, response.headers["Location"])
+                    deadline.check()
+                    continue
+                result = _finish(response, url, settings.max_bytes, deadline)
+        except httpx.TimeoutException as exc:
+            raise FetchTimeoutError(f"timed out: {type(exc).__name__}") from None
+        except httpx.HTTPError as exc:
+            raise ConnectError(f"connection failed: {exc or type(exc).__name__}") from None
+        return FetchResult(**{**result.__dict__, "elapsed": time.monotonic() - started})
+    raise FetchError(f"more than {settings.max_redirects} redirects")

@@ -1,0 +1,140 @@
+"""The check pipeline: fetch, compare, parse, extract, diff, store.
+
+An unchanged page stays cheap: a 304, or a body whose SHA-256 equals the
+last one seen, ends the check before any parsing. A body that differs only
+in markup or boilerplate is parsed, found to say the same text, and recorded
+as unchanged without a new version.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+
+from alerts.diff import diff_facts
+from monitor.errors import FactwatchError, FetchError, StoreError
+from monitor.fetch import FetchResult, Validators, fetch, make_client
+from monitor.outcomes import Changed, Failed, Outcome, Unchanged
+from monitor.settings import FetchSettings, Settings, WatchSettings
+from parsers import extract_facts, parse_document
+from parsers.errors import ParseError
+from parsers.rules import PatternRule
+from store import snapshots
+from store.repo import CheckRecord, NewVersion, Store, WatchState, utcnow
+
+log = logging.getLogger("factwatch.check")
+Progress = Callable[[WatchSettings, Outcome], None]
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    watch: WatchSettings
+    state: WatchState
+    started_at: datetime
+    started: float
+
+    def record(self, outcome: str, **fields: object) -> CheckRecord:
+        duration = time.monotonic() - self.started
+        return CheckRecord(self.watch.name, self.started_at, duration, outcome, **fields)  # type: ignore[arg-type]
+
+
+def _validators(state: WatchState) -> Validators | None:
+    if state.version_id is None:
+        return None
+    return Validators(state.etag, state.last_modified)
+
+
+def _rules(watch: WatchSettings) -> list[PatternRule]:
+    return [PatternRule(p.name, p.kind, p.regex, p.subject) for p in watch.patterns]
+
+
+def _failed(store: Store, attempt: _Attempt, reason: str, message: str,
+            status: int | None = None) -> Failed:
+    record = attempt.record("failed", status=status, reason=reason, error=message)
+    saved = store.record_check(record)
+    log.warning("check failed", extra={"watch": attempt.watch.name, "reason": reason})
+    return Failed(attempt.watch.name, reason, message, saved.check_id)
+
+
+def _unchanged(store: Store, attempt: _Attempt, result: FetchResult, via: str) -> Unchanged:
+    body_sha = snapshots.digest(result.body) if result.body is not None else None
+    record = attempt.record(
+        "unchanged", status=result.status, body_sha=body_sha,
+        etag=result.validators.etag, last_modified=result.validators.last_modified,
+    )
+    return Unchanged(attempt.watch.name, store.record_check(record).check_id, via)
+
+
+def _new_content(store: Store, attempt: _Attempt, result: FetchResult) -> Outcome:
+    assert result.body is not None
+    try:
+        doc = parse_document(result.body, content_type=result.content_type, url=result.url,
+                             charset=result.charset, select=attempt.watch.select)
+        facts = extract_facts(doc, _rules(attempt.watch))
+    except ParseError as exc:
+        return _failed(store, attempt, "parse", str(exc), result.status)
+    text = doc.text
+    body_sha = snapshots.digest(result.body)
+    if attempt.state.text_sha == snapshots.digest(text.encode("utf-8")):
+        return _unchanged(store, attempt, result, "text")
+    previous = store.facts(attempt.state.version_id) if attempt.state.version_id else None
+    changes = tuple(diff_facts(previous, facts)) if previous is not None else ()
+    version = NewVersion(result.body, text, result.url, result.content_type, doc.title, facts)
+    record = attempt.record(
+        "changed", status=result.status, body_sha=body_sha, version=version, changes=changes,
+        etag=result.validators.etag, last_modified=result.validators.last_modified,
+    )
+    saved = store.record_check(record)
+    assert saved.version_seq is not None
+    return Changed(attempt.watch.name, saved.check_id, saved.version_seq, changes,
+                   baseline=previous is None)
+
+
+def check_watch(store: Store, client: httpx.Client, watch: WatchSettings,
+                fetch_settings: FetchSettings) -> Outcome:
+    """Check one watch now; every attempt is recorded, failures included."""
+    store.ensure_watch(watch.name, watch.url)
+    attempt = _Attempt(watch, store.state(watch.name), utcnow(), time.monotonic())
+    try:
+        result = fetch(client, watch.url, fetch_settings, _validators(attempt.state))
+    except FetchError as exc:
+        return _failed(store, attempt, exc.reason, str(exc), exc.status)
+    if result.not_modified:
+        return _unchanged(store, attempt, result, "304")
+    assert result.body is not None
+    if attempt.state.version_id and snapshots.digest(result.body) == attempt.state.last_body_sha:
+        return _unchanged(store, attempt, result, "hash")
+    return _new_content(store, attempt, result)
+
+
+def safe_check(store: Store, client: httpx.Client, watch: WatchSettings,
+               fetch_settings: FetchSettings) -> Outcome:
+    """:func:`check_watch`, with any unexpected error turned into ``Failed``."""
+    try:
+        return check_watch(store, client, watch, fetch_settings)
+    except StoreError as exc:
+        log.error("store error", extra={"watch": watch.name, "error": str(exc)})
+        return Failed(watch.name, "store", str(exc))
+    except FactwatchError as exc:
+        return Failed(watch.name, "error", str(exc))
+    except Exception as exc:  # a bug must not stop the other watches
+        log.exception("unexpected error checking %s", watch.name)
+        return Failed(watch.name, "internal", f"{type(exc).__name__}: {exc}")
+
+
+def check_all(store: Store, settings: Settings, watches: Iterable[WatchSettings],
+              progress: Progress | None = None) -> list[Outcome]:
+    """Check ``watches`` one after the other; one failing never stops the rest."""
+    outcomes: list[Outcome] = []
+    with make_client(settings.fetch) as client:
+        for watch in watches:
+            outcome = safe_check(store, client, watch, settings.fetch)
+            outcomes.append(outcome)
+            if progress:
+                progress(watch, outcome)
+    return outcomes
