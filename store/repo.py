@@ -186,7 +186,7 @@ class Store:
             watch = s.scalar(select(Watch).where(Watch.name == record.watch).with_for_update())
             if watch is None:
                 raise UnknownWatchError(f"no watch named {record.watch!r} in the database")
-            version = self._add_version(s, watch, record.version) if record.version else None
+            version = self._add_version(s, watch, record) if record.version else None
             check = self._add_check(s, watch, record, version)
             change_ids = self._add_changes(s, watch, check, version, record.changes)
             self._advance_cursor(watch, record)
@@ -224,14 +224,16 @@ class Store:
         s.flush()
         return check
 
-    def _add_version(self, s: Session, watch: Watch, new: NewVersion) -> Version:
+    def _add_version(self, s: Session, watch: Watch, record: CheckRecord) -> Version:
+        new = record.version
+        assert new is not None
         body_sha = self._put_blob(s, new.body)
         text_sha = self._put_blob(s, new.text.encode("utf-8"))
         last = self._latest_version(s, watch.id)
         version = Version(
             watch_id=watch.id,
             seq=(last.seq + 1) if last else 1,
-            created_at=utcnow(),
+            created_at=record.started_at,
             body_sha=body_sha,
             text_sha=text_sha,
             url=new.url,
@@ -319,7 +321,7 @@ class Store:
             if since is not None:
                 query = query.where(ChangeRow.detected_at >= since)
             query = query.order_by(ChangeRow.id)
-            rows = [(c, w) for c, w in s.execute(query).tuples()]
+            rows = [(c, w) for c, w in s.execute(query)]
             return rows[-limit:] if limit else rows
 
     def version_seqs(self, ids: Sequence[int | None]) -> dict[int, int]:
@@ -329,7 +331,7 @@ class Store:
             return {}
         with self.session() as s:
             rows = s.execute(select(Version.id, Version.seq).where(Version.id.in_(wanted)))
-            return {vid: seq for vid, seq in rows.tuples()}
+            return {vid: seq for vid, seq in rows}
 
     def checks(self, name: str, limit: int | None = None) -> list[Check]:
         """The watch's check attempts, newest first."""
@@ -348,7 +350,7 @@ class Store:
         """How many versions each watch has, by watch id."""
         with self.session() as s:
             rows = s.execute(select(Version.watch_id, func.count()).group_by(Version.watch_id))
-            return {wid: n for wid, n in rows.tuples()}
+            return {wid: n for wid, n in rows}
 
 
 def _fact_rows(version_id: int, facts: Sequence[Fact]) -> list[FactRow]:

@@ -1,0 +1,110 @@
+"""The versioned store, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from alerts.diff import Change
+from monitor.errors import UnknownWatchError
+from parsers.model import Fact
+from store.db import current_revision
+from store.models import Blob, Check, Version
+from store.repo import CheckRecord, NewVersion, Store
+
+T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+FIG = Fact("figure", "companies", {"amount": 19, "qualifier": None, "unit": "companies"},
+           "a total of 19 companies", "Voluntary Principles")
+
+
+def _version(body: bytes, text: str, facts: list[Fact] | None = None) -> NewVersion:
+    return NewVersion(body, text, "https://example.org/p", "text/html", "Title", facts or [FIG])
+
+
+def _record(store: Store, at: datetime, body: bytes, text: str, **extra: object) -> int:
+    store.ensure_watch("w", "https://example.org/p")
+    saved = store.record_check(CheckRecord(
+        "w", at, 0.1, "changed", status=200, body_sha="x" + text[:3],
+        version=_version(body, text), **extra))  # type: ignore[arg-type]
+    assert saved.version_seq is not None
+    return saved.version_seq
+
+
+def test_migrates_to_head(store: Store) -> None:
+    assert current_revision(store.engine) is not None
+
+
+def test_versions_are_numbered_and_found_by_time(store: Store) -> None:
+    seqs = [_record(store, T0 + timedelta(days=i), f"body{i}".encode(), f"text {i}")
+            for i in range(3)]
+    assert seqs == [1, 2, 3]
+    v1, v2, v3 = store.versions("w")
+    for version, moment in ((v1, v1.created_at), (v2, v2.created_at + timedelta(seconds=1))):
+        found = store.version("w", at=moment)
+        assert found is not None and found.seq == version.seq
+    assert store.version("w", at=v1.created_at - timedelta(seconds=1)) is None
+    latest = store.version("w")
+    assert latest is not None and latest.seq == v3.seq
+    assert store.text(v2) == "text 1"
+
+
+def test_identical_bodies_are_stored_once(store: Store) -> None:
+    for i in range(3):
+        _record(store, T0 + timedelta(hours=i), b"same body", f"text {i}")
+    with store.session() as s:
+        blobs = s.scalar(select(func.count()).select_from(Blob))
+        bodies = set(s.scalars(select(Version.body_sha)))
+    assert len(bodies) == 1
+    assert blobs == 1 + 3  # one body, three distinct texts
+    version = store.version("w")
+    assert version is not None and store.blob(version.body_sha) == b"same body"
+
+
+def test_facts_round_trip(store: Store) -> None:
+    _record(store, T0, b"b", "t")
+    version = store.version("w")
+    assert version is not None
+    assert store.facts(version.id) == [FIG]
+
+
+def test_failed_checks_are_recorded_and_counted(store: Store) -> None:
+    store.ensure_watch("w", "https://example.org/p")
+    for _ in range(2):
+        store.record_check(CheckRecord("w", T0, 0.5, "failed", reason="timeout", error="slow"))
+    assert store.state("w").consecutive_failures == 2
+    assert [c.reason for c in store.checks("w")] == ["timeout", "timeout"]
+    _record(store, T0, b"b", "t")
+    assert store.state("w").consecutive_failures == 0
+
+
+def test_changes_link_consecutive_versions(store: Store) -> None:
+    _record(store, T0, b"a", "a")
+    change = Change("figure", "changed", "companies", before={"amount": 19}, after={"amount": 21})
+    _record(store, T0 + timedelta(hours=1), b"b", "b", changes=[change])
+    [(row, watch)] = store.changes()
+    seqs = store.version_seqs([row.version_before_id, row.version_after_id])
+    assert (watch.name, seqs[row.version_before_id], seqs[row.version_after_id]) == ("w", 1, 2)
+    assert (row.before, row.after) == ({"amount": 19}, {"amount": 21})
+    assert store.changes(since=T0 + timedelta(hours=2)) == []
+
+
+def test_a_failed_write_leaves_nothing(store: Store) -> None:
+    store.ensure_watch("w", "https://example.org/p")
+
+    def explode(*_: object) -> None:
+        raise RuntimeError("crash inside the transaction")
+
+    store.on_record.append(explode)
+    with pytest.raises(RuntimeError):
+        _record(store, T0, b"a", "a")
+    store.on_record.clear()
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(Check)) == 0
+        assert s.scalar(select(func.count()).select_from(Version)) == 0
+
+
+def test_unknown_watch(store: Store) -> None:
+    with pytest.raises(UnknownWatchError):
+        store.state("nope")
