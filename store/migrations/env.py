@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import store.outbox_models  # noqa: F401 - registers the outbox tables
 from store.models import Base
 
 config = context.config
