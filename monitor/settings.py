@@ -20,10 +20,20 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from monitor.errors import ConfigError
 
@@ -33,6 +43,23 @@ DEFAULT_DATABASE = "sqlite:///data/factwatch.db"
 ENV_PREFIX = "FACTWATCH_"
 WATCH_NAME = r"^[a-z0-9][a-z0-9._-]{0,79}$"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d|w)?\s*$", re.IGNORECASE)
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: object) -> float:
+    """Seconds from ``"6h"``, ``"30m"``, ``"0.5s"``, ``"250ms"``, ``"2d"`` or a number."""
+    if isinstance(value, bool):
+        raise ValueError("a duration like 30m, 6h or 0.5s")
+    if isinstance(value, int | float):
+        return float(value)
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"{value!r} is not a duration (e.g. 30m, 6h, 0.5s, 1d)")
+    return float(match.group(1)) * _UNITS[(match.group(2) or "s").lower()]
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
 
 
 class _Model(BaseModel):
@@ -71,6 +98,38 @@ class PatternSettings(_Model):
         return value
 
 
+def _regex(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
+    return value
+
+
+class FollowSettings(_Model):
+    """Which links of a page to follow (an item of a watch's ``follow:``).
+
+    ``css`` selects links (or elements containing links) in the HTML;
+    ``link_text`` and ``url`` are regular expressions searched in the link's
+    text and absolute URL. Every key given must match; ``limit`` caps how
+    many documents one rule follows.
+    """
+
+    css: str | None = None
+    link_text: str | None = None
+    url: str | None = None
+    limit: int = Field(20, ge=1, le=500)
+
+    _regexes = field_validator("link_text", "url")(_regex)
+
+    @model_validator(mode="after")
+    def _something(self) -> FollowSettings:
+        if self.css is None and self.link_text is None and self.url is None:
+            raise ValueError("give at least one of css, link_text or url")
+        return self
+
+
 class WatchSettings(_Model):
     """One watched page (an item of ``watches:``)."""
 
@@ -78,6 +137,36 @@ class WatchSettings(_Model):
     url: str
     select: str | None = None
     patterns: tuple[PatternSettings, ...] = ()
+    every: Duration | None = Field(None, gt=0)
+    cron: str | None = None
+    timezone: str = "UTC"
+    jitter: Duration | None = Field(None, ge=0)
+    follow: tuple[FollowSettings, ...] = ()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. UTC, America/Toronto)") from None
+        return value
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                CronTrigger.from_crontab(value, timezone="UTC")
+            except ValueError as exc:
+                raise ValueError(f"invalid cron expression {value!r}: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> WatchSettings:
+        if self.every is not None and self.cron is not None:
+            raise ValueError("give either every or cron, not both")
+        return self
 
     @field_validator("url")
     @classmethod
@@ -87,11 +176,36 @@ class WatchSettings(_Model):
         return value
 
 
+class SchedulerSettings(_Model):
+    """How ``factwatch run`` schedules checks (``scheduler:``)."""
+
+    every: Duration = Field(6 * 3600.0, gt=0)
+    jitter: Duration = Field(300.0, ge=0)
+    concurrency: int = Field(4, ge=1, le=256)
+    per_host: int = Field(1, ge=1, le=64)
+    politeness_delay: Duration = Field(2.0, ge=0)
+    check_deadline: Duration = Field(300.0, gt=0)
+    misfire_grace: Duration = Field(60.0, ge=0)
+    max_retry_after: Duration = Field(6 * 3600.0, ge=0)
+    shutdown_grace: Duration = Field(10.0, ge=0)
+    lease_ttl: Duration = Field(30.0, gt=0)
+    heartbeat: Duration = Field(5.0, gt=0)
+    reload_poll: Duration = Field(2.0, gt=0)
+    alerts_stuck_after: Duration = Field(3600.0, gt=0)
+
+    @model_validator(mode="after")
+    def _heartbeat_within_lease(self) -> SchedulerSettings:
+        if self.heartbeat >= self.lease_ttl:
+            raise ValueError("heartbeat must be shorter than lease_ttl")
+        return self
+
+
 class Settings(_Model):
     """The whole configuration."""
 
     database: str = DEFAULT_DATABASE
     fetch: FetchSettings = FetchSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
     watches: tuple[WatchSettings, ...] = ()
 
     @model_validator(mode="after")
@@ -220,7 +334,7 @@ def parse_settings(text: str, *, where: str = "<config>", env: Environ | None = 
     """Validate YAML ``text`` (plus environment overrides) into :class:`Settings`."""
     env = dict(os.environ) if env is None else env
     try:
-        raw = yaml.load(text, Loader=_LineLoader) or {}  # noqa: S506 - a SafeLoader subclass
+        raw = yaml.load(text, Loader=_LineLoader) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{where}: not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
