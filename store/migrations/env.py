@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import store.outbox_models  # noqa: F401 - registers the outbox tables
+import store.scheduler_models  # noqa: F401 - registers the scheduler tables
 from store.models import Base
 
 config = context.config
