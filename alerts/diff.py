@@ -84,9 +84,9 @@ def similarity(a: Fact, b: Fact) -> float:
     return score
 
 
-def align(before: Sequence[Fact], after: Sequence[Fact]) -> tuple[
-    list[tuple[Fact, Fact]], list[Fact], list[Fact]
-]:
+def align(
+    before: Sequence[Fact], after: Sequence[Fact]
+) -> tuple[list[tuple[Fact, Fact]], list[Fact], list[Fact]]:
     """Pair the facts of two versions: ``(pairs, removed, added)``."""
     old, new = _keyed(before), _keyed(after)
     pairs = [(old[k], new[k]) for k in old if k in new]
@@ -135,10 +135,18 @@ def _changed(a: Fact, b: Fact) -> Change | None:
         return None
     added, removed = _members_delta(a, b) if a.kind == "membership" else ((), ())
     return Change(
-        kind=b.kind, change="changed", subject=b.subject, section=b.section,
-        before=dict(a.value), after=dict(b.value), added=added, removed=removed,
-        evidence_before=a.evidence, evidence_after=b.evidence,
-        period_before=a.period, period_after=b.period,
+        kind=b.kind,
+        change="changed",
+        subject=b.subject,
+        section=b.section,
+        before=dict(a.value),
+        after=dict(b.value),
+        added=added,
+        removed=removed,
+        evidence_before=a.evidence,
+        evidence_after=b.evidence,
+        period_before=a.period,
+        period_after=b.period,
         note=_figure_note(a, b) if a.kind == "figure" else None,
     )
 
@@ -147,20 +155,30 @@ def _one_sided(fact: Fact, change: str) -> Change:
     before = change == "removed"
     members = tuple(fact.value.get("members", ())) if fact.kind == "membership" else ()
     return Change(
-        kind=fact.kind, change=change, subject=fact.subject, section=fact.section,
-        before=dict(fact.value) if before else None, after=None if before else dict(fact.value),
-        added=() if before else members, removed=members if before else (),
+        kind=fact.kind,
+        change=change,
+        subject=fact.subject,
+        section=fact.section,
+        before=dict(fact.value) if before else None,
+        after=None if before else dict(fact.value),
+        added=() if before else members,
+        removed=members if before else (),
         evidence_before=fact.evidence if before else None,
         evidence_after=None if before else fact.evidence,
-        period_before=fact.period if before else None, period_after=None if before else fact.period,
+        period_before=fact.period if before else None,
+        period_after=None if before else fact.period,
     )
 
 
 def _extraction_event(before: Sequence[Fact], lost: int, remaining: int) -> Change:
     subject = f"{lost} of {len(before)} facts no longer found; page structure changed"
     return Change(
-        kind="extraction", change="changed", subject=subject,
-        before={"facts": len(before)}, after={"facts": remaining}, note="structure",
+        kind="extraction",
+        change="changed",
+        subject=subject,
+        before={"facts": len(before)},
+        after={"facts": remaining},
+        note="structure",
     )
 
 

@@ -27,8 +27,40 @@ def format_amount(amount: float | int) -> str:
     return f"{amount:,}"
 
 
-def format_value(kind: str, value: dict[str, Any] | None) -> str:
-    """A fact value in words: members joined, "over 11 million notifications", a date."""
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+PAGE_MODIFIED = "page-modified"
+_PAGE_MODIFIED_SUBJECTS = frozenset({"date modified", "page modified", "date de modification"})
+
+
+def date_words(iso_date: str) -> str:
+    """ "2020-03" -> "March 2020"; "2020-03-05" -> "March 5, 2020"; anything else as is."""
+    parts = iso_date.split("-")
+    if len(parts) < 2 or not all(p.isdigit() for p in parts) or not 1 <= int(parts[1]) <= 12:
+        return iso_date
+    month = _MONTHS[int(parts[1]) - 1]
+    if len(parts) == 2:
+        return f"{month} {parts[0]}"
+    return f"{month} {int(parts[2])}, {parts[0]}"
+
+
+def format_value(kind: str, value: dict[str, Any] | None, *, human_dates: bool = False) -> str:
+    """A fact value in words: members joined, "over 11 million notifications", a date.
+
+    Dates are ISO 8601 ("2020-03") unless ``human_dates`` asks for "March 2020".
+    """
     if value is None:
         return "-"
     if kind == "membership":
@@ -36,9 +68,21 @@ def format_value(kind: str, value: dict[str, Any] | None) -> str:
     if kind == "figure":
         return _figure_words(value)
     if kind == "date":
-        end = value.get("date_end")
-        return f"{value.get('date')} to {end}" if end else str(value.get("date"))
+        show = date_words if human_dates else str
+        start, end = str(value.get("date")), value.get("date_end")
+        return f"{show(start)} to {show(str(end))}" if end else show(start)
     return ", ".join(f"{k}: {v}" for k, v in value.items())
+
+
+def alert_kind(change: Change) -> str:
+    """The ``alert_on`` kind of a change: its fact kind, or ``page-modified``.
+
+    The page's own "Date modified" stamp moves with every edit, so it has a
+    kind of its own that alerts only when a watch asks for it.
+    """
+    if change.kind == "date" and change.subject.strip().casefold() in _PAGE_MODIFIED_SUBJECTS:
+        return PAGE_MODIFIED
+    return change.kind
 
 
 def _figure_words(value: dict[str, Any]) -> str:
@@ -78,14 +122,17 @@ def _period_words(change: Change) -> str:
     return ""
 
 
-def describe(change: Change) -> str:
-    """One plain sentence for a change event."""
+def describe(change: Change, *, human_dates: bool = False) -> str:
+    """One plain sentence for a change event.
+
+    ``human_dates`` writes dates as "March 2020" (alerts) instead of ISO 8601.
+    """
     if change.kind == "membership":
         return _membership(change)
     if change.kind in ("extraction", "link"):
         return change.subject
-    before = format_value(change.kind, change.before)
-    after = format_value(change.kind, change.after)
+    before = format_value(change.kind, change.before, human_dates=human_dates)
+    after = format_value(change.kind, change.after, human_dates=human_dates)
     if change.change == "added":
         return f"{change.subject}: {after} (new)"
     if change.change == "removed":

@@ -67,8 +67,9 @@ def serve_demo() -> Iterator[_DemoServer]:
 def demo_settings(port: int, database: str) -> Settings:
     """Settings watching the demo page on ``port`` (loopback allowed)."""
     watch = WatchSettings(name=WATCH, url=f"http://127.0.0.1:{port}{PAGE_PATH}")
-    return Settings(database=database, fetch=FetchSettings(allow_private_networks=True),
-                    watches=(watch,))
+    return Settings(
+        database=database, fetch=FetchSettings(allow_private_networks=True), watches=(watch,)
+    )
 
 
 def run_demo(workdir: Path | None = None) -> tuple[Store, list[Outcome]]:

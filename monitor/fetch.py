@@ -132,7 +132,9 @@ def _finish(response: httpx.Response, url: str, cap: int, deadline: _Deadline) -
     if response.status_code >= 400:
         raise HTTPStatusError(f"HTTP {response.status_code}", status=response.status_code)
     if response.status_code != 200:
-        raise HTTPStatusError(f"unexpected HTTP status {response.status_code}", status=response.status_code)
+        raise HTTPStatusError(
+            f"unexpected HTTP status {response.status_code}", status=response.status_code
+        )
     if media and media not in ACCEPTED_TYPES and media != "application/octet-stream":
         raise ContentTypeError(f"unsupported content type {media!r}", status=200)
     body = _read_body(response, cap, deadline)

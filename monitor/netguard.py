@@ -20,15 +20,7 @@ ALLOWED_SCHEMES = ("http", "https")
 def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         return _is_public(address.ipv4_mapped)
-    return not (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-        or address.is_site_local
-    )
+    return address.is_global and not address.is_multicast
 
 
 def resolve(host: str, port: int) -> list[str]:
@@ -44,7 +36,9 @@ def check_url(url: str, *, allow_private: bool) -> None:
     """Raise :class:`BlockedTargetError` if ``url`` may not be fetched."""
     parts = urlsplit(url)
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        raise BlockedTargetError(f"refused scheme {parts.scheme or '(none)'!r}: only http and https")
+        raise BlockedTargetError(
+            f"refused scheme {parts.scheme or '(none)'!r}: only http and https"
+        )
     host = parts.hostname
     if not host:
         raise BlockedTargetError(f"no host in URL {url!r}")

@@ -53,8 +53,9 @@ def _rules(watch: WatchSettings) -> list[PatternRule]:
     return [PatternRule(p.name, p.kind, p.regex, p.subject) for p in watch.patterns]
 
 
-def _failed(store: Store, attempt: _Attempt, reason: str, message: str,
-            status: int | None = None) -> Failed:
+def _failed(
+    store: Store, attempt: _Attempt, reason: str, message: str, status: int | None = None
+) -> Failed:
     record = attempt.record("failed", status=status, reason=reason, error=message)
     saved = store.record_check(record)
     log.warning("check failed", extra={"watch": attempt.watch.name, "reason": reason})
@@ -64,8 +65,11 @@ def _failed(store: Store, attempt: _Attempt, reason: str, message: str,
 def _unchanged(store: Store, attempt: _Attempt, result: FetchResult, via: str) -> Unchanged:
     body_sha = snapshots.digest(result.body) if result.body is not None else None
     record = attempt.record(
-        "unchanged", status=result.status, body_sha=body_sha,
-        etag=result.validators.etag, last_modified=result.validators.last_modified,
+        "unchanged",
+        status=result.status,
+        body_sha=body_sha,
+        etag=result.validators.etag,
+        last_modified=result.validators.last_modified,
     )
     return Unchanged(attempt.watch.name, store.record_check(record).check_id, via)
 
@@ -73,8 +77,13 @@ def _unchanged(store: Store, attempt: _Attempt, result: FetchResult, via: str) -
 def _new_content(store: Store, attempt: _Attempt, result: FetchResult) -> Outcome:
     assert result.body is not None
     try:
-        doc = parse_document(result.body, content_type=result.content_type, url=result.url,
-                             charset=result.charset, select=attempt.watch.select)
+        doc = parse_document(
+            result.body,
+            content_type=result.content_type,
+            url=result.url,
+            charset=result.charset,
+            select=attempt.watch.select,
+        )
         facts = extract_facts(doc, _rules(attempt.watch))
     except ParseError as exc:
         return _failed(store, attempt, "parse", str(exc), result.status)
@@ -86,17 +95,24 @@ def _new_content(store: Store, attempt: _Attempt, result: FetchResult) -> Outcom
     changes = tuple(diff_facts(previous, facts)) if previous is not None else ()
     version = NewVersion(result.body, text, result.url, result.content_type, doc.title, facts)
     record = attempt.record(
-        "changed", status=result.status, body_sha=body_sha, version=version, changes=changes,
-        etag=result.validators.etag, last_modified=result.validators.last_modified,
+        "changed",
+        status=result.status,
+        body_sha=body_sha,
+        version=version,
+        changes=changes,
+        etag=result.validators.etag,
+        last_modified=result.validators.last_modified,
     )
     saved = store.record_check(record)
     assert saved.version_seq is not None
-    return Changed(attempt.watch.name, saved.check_id, saved.version_seq, changes,
-                   baseline=previous is None)
+    return Changed(
+        attempt.watch.name, saved.check_id, saved.version_seq, changes, baseline=previous is None
+    )
 
 
-def check_watch(store: Store, client: httpx.Client, watch: WatchSettings,
-                fetch_settings: FetchSettings) -> Outcome:
+def check_watch(
+    store: Store, client: httpx.Client, watch: WatchSettings, fetch_settings: FetchSettings
+) -> Outcome:
     """Check one watch now; every attempt is recorded, failures included."""
     store.ensure_watch(watch.name, watch.url)
     attempt = _Attempt(watch, store.state(watch.name), utcnow(), time.monotonic())
@@ -112,8 +128,9 @@ def check_watch(store: Store, client: httpx.Client, watch: WatchSettings,
     return _new_content(store, attempt, result)
 
 
-def safe_check(store: Store, client: httpx.Client, watch: WatchSettings,
-               fetch_settings: FetchSettings) -> Outcome:
+def safe_check(
+    store: Store, client: httpx.Client, watch: WatchSettings, fetch_settings: FetchSettings
+) -> Outcome:
     """:func:`check_watch`, with any unexpected error turned into ``Failed``."""
     try:
         return check_watch(store, client, watch, fetch_settings)
@@ -127,8 +144,12 @@ def safe_check(store: Store, client: httpx.Client, watch: WatchSettings,
         return Failed(watch.name, "internal", f"{type(exc).__name__}: {exc}")
 
 
-def check_all(store: Store, settings: Settings, watches: Iterable[WatchSettings],
-              progress: Progress | None = None) -> list[Outcome]:
+def check_all(
+    store: Store,
+    settings: Settings,
+    watches: Iterable[WatchSettings],
+    progress: Progress | None = None,
+) -> list[Outcome]:
     """Check ``watches`` one after the other; one failing never stops the rest."""
     outcomes: list[Outcome] = []
     with make_client(settings.fetch) as client:

@@ -47,7 +47,9 @@ def open_engine(url: str, **kwargs: Any) -> Engine:
     try:
         return create_engine(parsed, pool_pre_ping=True, **kwargs)
     except ModuleNotFoundError as exc:
-        raise ConfigError(f"database: driver not installed for {parsed.drivername}: {exc}") from None
+        raise ConfigError(
+            f"database: driver not installed for {parsed.drivername}: {exc}"
+        ) from None
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -190,8 +189,12 @@ class Store:
             check = self._add_check(s, watch, record, version)
             change_ids = self._add_changes(s, watch, check, version, record.changes)
             self._advance_cursor(watch, record)
-            saved = SavedCheck(check.id, version.id if version else None,
-                               version.seq if version else None, change_ids)
+            saved = SavedCheck(
+                check.id,
+                version.id if version else None,
+                version.seq if version else None,
+                change_ids,
+            )
             for hook in self.on_record:
                 hook(s, watch, record, saved)
             return saved
@@ -247,22 +250,33 @@ class Store:
 
     def _put_blob(self, s: Session, data: bytes) -> str:
         sha = snapshots.digest(data)
-        values = {"sha256": sha, "size": len(data), "data": snapshots.pack(data),
-                  "created_at": utcnow()}
+        values = {
+            "sha256": sha,
+            "size": len(data),
+            "data": snapshots.pack(data),
+            "created_at": utcnow(),
+        }
         insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
         s.execute(insert(Blob).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
         return sha
 
     def _add_changes(
-        self, s: Session, watch: Watch, check: Check, version: Version | None,
+        self,
+        s: Session,
+        watch: Watch,
+        check: Check,
+        version: Version | None,
         changes: Sequence[Change],
     ) -> tuple[int, ...]:
         if not changes or version is None:
             return ()
-        before = s.scalar(select(Version.id).where(
-            Version.watch_id == watch.id, Version.seq == version.seq - 1))
-        rows = [_change_row(c, watch.id, check.id, before, version.id, check.started_at)
-                for c in changes]
+        before = s.scalar(
+            select(Version.id).where(Version.watch_id == watch.id, Version.seq == version.seq - 1)
+        )
+        rows = [
+            _change_row(c, watch.id, check.id, before, version.id, check.started_at)
+            for c in changes
+        ]
         s.add_all(rows)
         s.flush()
         return tuple(r.id for r in rows)
@@ -270,7 +284,10 @@ class Store:
     @staticmethod
     def _latest_version(s: Session, watch_id: int) -> Version | None:
         return s.scalar(
-            select(Version).where(Version.watch_id == watch_id).order_by(Version.seq.desc()).limit(1)
+            select(Version)
+            .where(Version.watch_id == watch_id)
+            .order_by(Version.seq.desc())
+            .limit(1)
         )
 
     # -- reading -------------------------------------------------------------
@@ -279,10 +296,13 @@ class Store:
         """Every version of watch ``name``, oldest first."""
         with self.session() as s:
             watch_id = self._watch_id(s, name)
-            return list(s.scalars(
-                select(Version).where(Version.watch_id == watch_id).order_by(Version.seq)))
+            return list(
+                s.scalars(select(Version).where(Version.watch_id == watch_id).order_by(Version.seq))
+            )
 
-    def version(self, name: str, seq: int | None = None, at: datetime | None = None) -> Version | None:
+    def version(
+        self, name: str, seq: int | None = None, at: datetime | None = None
+    ) -> Version | None:
         """Version ``seq`` of a watch, or the one current at time ``at``, or the latest."""
         with self.session() as s:
             query = select(Version).where(Version.watch_id == self._watch_id(s, name))
@@ -296,7 +316,8 @@ class Store:
         """The facts of a version, in document order."""
         with self.session() as s:
             rows = s.scalars(
-                select(FactRow).where(FactRow.version_id == version_id).order_by(FactRow.position))
+                select(FactRow).where(FactRow.version_id == version_id).order_by(FactRow.position)
+            )
             return [_fact(r) for r in rows]
 
     def blob(self, sha: str) -> bytes:
@@ -311,8 +332,9 @@ class Store:
         """The clean text of a version, as it was extracted then."""
         return self.blob(version.text_sha).decode("utf-8")
 
-    def changes(self, watch: str | None = None, since: datetime | None = None,
-                limit: int | None = None) -> list[tuple[ChangeRow, Watch]]:
+    def changes(
+        self, watch: str | None = None, since: datetime | None = None, limit: int | None = None
+    ) -> list[tuple[ChangeRow, Watch]]:
         """Change events (with their watch), oldest first."""
         with self.session() as s:
             query = select(ChangeRow, Watch).join(Watch, ChangeRow.watch_id == Watch.id)
@@ -336,8 +358,11 @@ class Store:
     def checks(self, name: str, limit: int | None = None) -> list[Check]:
         """The watch's check attempts, newest first."""
         with self.session() as s:
-            query = (select(Check).where(Check.watch_id == self._watch_id(s, name))
-                     .order_by(Check.id.desc()))
+            query = (
+                select(Check)
+                .where(Check.watch_id == self._watch_id(s, name))
+                .order_by(Check.id.desc())
+            )
             return list(s.scalars(query.limit(limit) if limit else query))
 
     def last_checks(self) -> dict[int, Check]:
@@ -355,36 +380,72 @@ class Store:
 
 def _fact_rows(version_id: int, facts: Sequence[Fact]) -> list[FactRow]:
     return [
-        FactRow(version_id=version_id, position=i, kind=f.kind, subject=f.subject,
-                section=f.section, value=dict(f.value), evidence=f.evidence,
-                period=f.period, rule=f.rule)
+        FactRow(
+            version_id=version_id,
+            position=i,
+            kind=f.kind,
+            subject=f.subject,
+            section=f.section,
+            value=dict(f.value),
+            evidence=f.evidence,
+            period=f.period,
+            rule=f.rule,
+        )
         for i, f in enumerate(facts)
     ]
 
 
 def _fact(row: FactRow) -> Fact:
-    return Fact(kind=row.kind, subject=row.subject, value=dict(row.value), evidence=row.evidence,
-                section=row.section, period=row.period, rule=row.rule)
+    return Fact(
+        kind=row.kind,
+        subject=row.subject,
+        value=dict(row.value),
+        evidence=row.evidence,
+        section=row.section,
+        period=row.period,
+        rule=row.rule,
+    )
 
 
-def _change_row(change: Change, watch_id: int, check_id: int, before_id: int | None,
-                after_id: int, at: datetime) -> ChangeRow:
+def _change_row(
+    change: Change, watch_id: int, check_id: int, before_id: int | None, after_id: int, at: datetime
+) -> ChangeRow:
     return ChangeRow(
-        watch_id=watch_id, check_id=check_id, version_before_id=before_id,
-        version_after_id=after_id, detected_at=at, kind=change.kind, change=change.change,
-        subject=change.subject, section=change.section, before=change.before,
-        after=change.after, added=list(change.added), removed=list(change.removed),
-        evidence_before=change.evidence_before, evidence_after=change.evidence_after,
-        period_before=change.period_before, period_after=change.period_after, note=change.note,
+        watch_id=watch_id,
+        check_id=check_id,
+        version_before_id=before_id,
+        version_after_id=after_id,
+        detected_at=at,
+        kind=change.kind,
+        change=change.change,
+        subject=change.subject,
+        section=change.section,
+        before=change.before,
+        after=change.after,
+        added=list(change.added),
+        removed=list(change.removed),
+        evidence_before=change.evidence_before,
+        evidence_after=change.evidence_after,
+        period_before=change.period_before,
+        period_after=change.period_after,
+        note=change.note,
     )
 
 
 def change_from_row(row: ChangeRow) -> Change:
     """The :class:`alerts.diff.Change` a stored row holds."""
     return Change(
-        kind=row.kind, change=row.change, subject=row.subject, section=row.section,
-        before=row.before, after=row.after, added=tuple(row.added or ()),
-        removed=tuple(row.removed or ()), evidence_before=row.evidence_before,
-        evidence_after=row.evidence_after, period_before=row.period_before,
-        period_after=row.period_after, note=row.note,
+        kind=row.kind,
+        change=row.change,
+        subject=row.subject,
+        section=row.section,
+        before=row.before,
+        after=row.after,
+        added=tuple(row.added or ()),
+        removed=tuple(row.removed or ()),
+        evidence_before=row.evidence_before,
+        evidence_after=row.evidence_after,
+        period_before=row.period_before,
+        period_after=row.period_after,
+        note=row.note,
     )

@@ -81,7 +81,9 @@ def server() -> Iterator[LocalServer]:
 
 def make_settings(database: str, **watches: str) -> Settings:
     """Settings with loopback allowed, quick timeouts and ``name=url`` watches."""
-    fetch = FetchSettings(allow_private_networks=True, connect_timeout=2, read_timeout=2, deadline=5)
+    fetch = FetchSettings(
+        allow_private_networks=True, connect_timeout=2, read_timeout=2, deadline=5
+    )
     return Settings(
         database=database,
         fetch=fetch,

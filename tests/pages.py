@@ -96,7 +96,9 @@ def canada_page(
     token: str = "a1b2c3",
 ) -> str:
     """Wrap ``main_html`` in a Government of Canada page template."""
-    menu = "\n".join(f'<li><a href="/{i.lower()[:4]}">{html.escape(i)}</a></li>' for i in menu_items)
+    menu = "\n".join(
+        f'<li><a href="/{i.lower()[:4]}">{html.escape(i)}</a></li>' for i in menu_items
+    )
     label = "Date modified:" if lang == "en" else "Date de modification :"
     return f"""<!DOCTYPE html>
 <html class="no-js" lang="{lang}" dir="ltr">

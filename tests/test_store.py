@@ -15,8 +15,13 @@ from store.models import Blob, Check, Version
 from store.repo import CheckRecord, NewVersion, Store
 
 T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
-FIG = Fact("figure", "companies", {"amount": 19, "qualifier": None, "unit": "companies"},
-           "a total of 19 companies", "Voluntary Principles")
+FIG = Fact(
+    "figure",
+    "companies",
+    {"amount": 19, "qualifier": None, "unit": "companies"},
+    "a total of 19 companies",
+    "Voluntary Principles",
+)
 
 
 def _version(body: bytes, text: str, facts: list[Fact] | None = None) -> NewVersion:
@@ -25,9 +30,18 @@ def _version(body: bytes, text: str, facts: list[Fact] | None = None) -> NewVers
 
 def _record(store: Store, at: datetime, body: bytes, text: str, **extra: object) -> int:
     store.ensure_watch("w", "https://example.org/p")
-    saved = store.record_check(CheckRecord(
-        "w", at, 0.1, "changed", status=200, body_sha="x" + text[:3],
-        version=_version(body, text), **extra))  # type: ignore[arg-type]
+    saved = store.record_check(
+        CheckRecord(
+            "w",
+            at,
+            0.1,
+            "changed",
+            status=200,
+            body_sha="x" + text[:3],
+            version=_version(body, text),
+            **extra,
+        )
+    )  # type: ignore[arg-type]
     assert saved.version_seq is not None
     return saved.version_seq
 
@@ -37,8 +51,9 @@ def test_migrates_to_head(store: Store) -> None:
 
 
 def test_versions_are_numbered_and_found_by_time(store: Store) -> None:
-    seqs = [_record(store, T0 + timedelta(days=i), f"body{i}".encode(), f"text {i}")
-            for i in range(3)]
+    seqs = [
+        _record(store, T0 + timedelta(days=i), f"body{i}".encode(), f"text {i}") for i in range(3)
+    ]
     assert seqs == [1, 2, 3]
     v1, v2, v3 = store.versions("w")
     for version, moment in ((v1, v1.created_at), (v2, v2.created_at + timedelta(seconds=1))):

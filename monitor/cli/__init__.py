@@ -7,19 +7,57 @@ Each module of this package adds its commands to :data:`cli`; exit status is
 from __future__ import annotations
 
 import logging
-import sys
+from typing import IO, Any
 
 import click
 
-from monitor.cli.common import EXIT_USAGE, AppContext
+from monitor.cli.common import EXIT_FAILED, EXIT_USAGE, AppContext
 from monitor.errors import ConfigError, FactwatchError, UnknownWatchError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--config", "-c", metavar="FILE", envvar="FACTWATCH_CONFIG",
-              help="Configuration file (default: ./factwatch.yaml; env FACTWATCH_CONFIG).")
-@click.option("--database", metavar="URL",
-              help="Database URL, overriding the configuration (SQLite or PostgreSQL).")
+class _Failure(click.ClickException):
+    """One of our errors, shown as ``factwatch: ...`` with its exit status."""
+
+    exit_code = EXIT_FAILED
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"factwatch: {self.format_message()}", err=True, file=file)
+
+
+class _UsageFailure(_Failure):
+    exit_code = EXIT_USAGE
+
+
+class FactwatchGroup(click.Group):
+    """A group that maps factwatch errors to exit statuses (2 usage/config, 1 other)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            raise _UsageFailure(f"configuration error:\n{exc}") from exc
+        except UnknownWatchError as exc:
+            raise _UsageFailure(str(exc)) from exc
+        except FactwatchError as exc:
+            raise _Failure(str(exc)) from exc
+
+
+@click.group(
+    cls=FactwatchGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--config",
+    "-c",
+    metavar="FILE",
+    envvar="FACTWATCH_CONFIG",
+    help="Configuration file (default: ./factwatch.yaml; env FACTWATCH_CONFIG).",
+)
+@click.option(
+    "--database",
+    metavar="URL",
+    help="Database URL, overriding the configuration (SQLite or PostgreSQL).",
+)
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.version_option(package_name="factwatch")
 @click.pass_context
@@ -37,26 +75,9 @@ def cli(ctx: click.Context, config: str | None, database: str | None, verbose: i
 
 
 def main() -> None:
-    """Console entry point: run the CLI, mapping our errors to exit codes."""
-    try:
-        code = cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except ConfigError as exc:
-        click.echo(f"factwatch: configuration error:\n{exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    except UnknownWatchError as exc:
-        click.echo(f"factwatch: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    except FactwatchError as exc:
-        click.echo(f"factwatch: {exc}", err=True)
-        sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+    """Console entry point."""
+    cli(prog_name="factwatch")
 
 
 # Command modules register themselves on import.
-from monitor.cli import audit, checking, database, demo  # noqa: E402, F401
+from monitor.cli import audit, checking, demo, schema  # noqa: E402, F401

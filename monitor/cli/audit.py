@@ -27,7 +27,9 @@ def fact_json(fact: Fact) -> dict[str, Any]:
     return out
 
 
-def _version_or_fail(store: Store, name: str, at: datetime | None, seq: int | None = None) -> Version:
+def _version_or_fail(
+    store: Store, name: str, at: datetime | None, seq: int | None = None
+) -> Version:
     version = store.version(name, seq=seq, at=at)
     if version is None:
         what = f"version {seq}" if seq else f"version at {when(at)}" if at else "version"
@@ -59,16 +61,25 @@ def facts(app: AppContext, name: str, at: datetime | None, as_json: bool, explai
     click.echo(render_table(["KIND", "SUBJECT", "VALUE", "PERIOD"], rows, max_cell=90))
 
 
-def _events(store: Store, watch: str | None, since: datetime | None,
-            limit: int | None) -> list[dict[str, Any]]:
+def _events(
+    store: Store, watch: str | None, since: datetime | None, limit: int | None
+) -> list[dict[str, Any]]:
     rows = store.changes(watch=watch, since=since, limit=limit)
-    seqs = store.version_seqs([r.version_before_id for r, _ in rows]
-                              + [r.version_after_id for r, _ in rows])
+    seqs = store.version_seqs(
+        [r.version_before_id for r, _ in rows] + [r.version_after_id for r, _ in rows]
+    )
     return [
-        event_json(change_from_row(row), EventMeta(
-            row.id, w.name, w.url, row.detected_at,
-            seqs.get(row.version_before_id) if row.version_before_id else None,
-            seqs[row.version_after_id]))
+        event_json(
+            change_from_row(row),
+            EventMeta(
+                row.id,
+                w.name,
+                w.url,
+                row.detected_at,
+                seqs.get(row.version_before_id) if row.version_before_id else None,
+                seqs[row.version_after_id],
+            ),
+        )
         for row, w in rows
     ]
 
@@ -79,8 +90,9 @@ def _events(store: Store, watch: str | None, since: datetime | None,
 @click.option("--limit", type=click.IntRange(min=1), help="Only the newest N changes.")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON (oldest first).")
 @pass_app
-def changes(app: AppContext, watch: str | None, since: datetime | None, limit: int | None,
-            as_json: bool) -> None:
+def changes(
+    app: AppContext, watch: str | None, since: datetime | None, limit: int | None, as_json: bool
+) -> None:
     """List fact-level change events, oldest first."""
     events = _events(app.store, watch, since, limit)
     if as_json:
@@ -89,10 +101,13 @@ def changes(app: AppContext, watch: str | None, since: datetime | None, limit: i
     if not events:
         click.echo("No changes recorded.")
         return
-    rows = [(e["id"], e["detected_at"], e["watch"], e["kind"], e["change"], e["summary"])
-            for e in events]
-    click.echo(render_table(["ID", "DETECTED", "WATCH", "KIND", "CHANGE", "WHAT"], rows,
-                            max_cell=100))
+    rows = [
+        (e["id"], e["detected_at"], e["watch"], e["kind"], e["change"], e["summary"])
+        for e in events
+    ]
+    click.echo(
+        render_table(["ID", "DETECTED", "WATCH", "KIND", "CHANGE", "WHAT"], rows, max_cell=100)
+    )
 
 
 @cli.command()
@@ -104,21 +119,43 @@ def history(app: AppContext, name: str, as_json: bool) -> None:
     versions = app.store.versions(name)
     checks = app.store.checks(name, limit=10)
     if as_json:
-        emit_json({
-            "watch": name,
-            "versions": [{"version": v.seq, "stored_at": when(v.created_at), "url": v.url,
-                          "title": v.title, "body_sha256": v.body_sha,
-                          "facts": len(app.store.facts(v.id))} for v in versions],
-            "checks": [{"started_at": when(c.started_at), "outcome": c.outcome,
-                        "status": c.status, "reason": c.reason, "error": c.error,
-                        "duration": round(c.duration, 3)} for c in checks],
-        })
+        emit_json(
+            {
+                "watch": name,
+                "versions": [
+                    {
+                        "version": v.seq,
+                        "stored_at": when(v.created_at),
+                        "url": v.url,
+                        "title": v.title,
+                        "body_sha256": v.body_sha,
+                        "facts": len(app.store.facts(v.id)),
+                    }
+                    for v in versions
+                ],
+                "checks": [
+                    {
+                        "started_at": when(c.started_at),
+                        "outcome": c.outcome,
+                        "status": c.status,
+                        "reason": c.reason,
+                        "error": c.error,
+                        "duration": round(c.duration, 3),
+                    }
+                    for c in checks
+                ],
+            }
+        )
         return
-    rows = [(f"v{v.seq}", when(v.created_at), v.body_sha[:12], v.title) for v in versions]
-    click.echo(render_table(["VERSION", "STORED", "SHA256", "TITLE"], rows))
+    table: list[tuple[object, ...]] = [
+        (f"v{v.seq}", when(v.created_at), v.body_sha[:12], v.title) for v in versions
+    ]
+    click.echo(render_table(["VERSION", "STORED", "SHA256", "TITLE"], table))
     click.echo("\nRecent checks:")
-    rows = [(when(c.started_at), c.outcome, c.status or "-", f"{c.duration:.2f}s",
-             c.error or "") for c in checks]
+    rows = [
+        (when(c.started_at), c.outcome, c.status or "-", f"{c.duration:.2f}s", c.error or "")
+        for c in checks
+    ]
     click.echo(render_table(["STARTED", "OUTCOME", "HTTP", "TIME", "REASON"], rows))
 
 
@@ -130,8 +167,9 @@ def history(app: AppContext, name: str, as_json: bool) -> None:
 def show(app: AppContext, name: str, at: datetime | None, seq: int | None) -> None:
     """Print the clean text of watch NAME as it was (latest, --at TIME or --version N)."""
     version = _version_or_fail(app.store, name, at, seq)
-    click.echo(f"# {name} v{version.seq}, stored {when(version.created_at)}, {version.url}",
-               err=True)
+    click.echo(
+        f"# {name} v{version.seq}, stored {when(version.created_at)}, {version.url}", err=True
+    )
     click.echo(app.store.text(version))
 
 
@@ -141,21 +179,43 @@ def show(app: AppContext, name: str, at: datetime | None, seq: int | None) -> No
 @click.option("--to", "to_seq", type=int, help="Newer version (default: the latest).")
 @click.option("--json", "as_json", is_flag=True, help="Print fact changes and text diff as JSON.")
 @pass_app
-def diff(app: AppContext, name: str, from_seq: int | None, to_seq: int | None,
-         as_json: bool) -> None:
+def diff(
+    app: AppContext, name: str, from_seq: int | None, to_seq: int | None, as_json: bool
+) -> None:
     """Fact changes between two versions of NAME, then a text diff."""
     store = app.store
     new = _version_or_fail(store, name, None, to_seq)
     old = _version_or_fail(store, name, None, from_seq if from_seq else max(new.seq - 1, 1))
     events = diff_facts(store.facts(old.id), store.facts(new.id))
-    text = list(difflib.unified_diff(store.text(old).splitlines(), store.text(new).splitlines(),
-                                     f"v{old.seq}", f"v{new.seq}", lineterm=""))
+    text = list(
+        difflib.unified_diff(
+            store.text(old).splitlines(),
+            store.text(new).splitlines(),
+            f"v{old.seq}",
+            f"v{new.seq}",
+            lineterm="",
+        )
+    )
     if as_json:
-        emit_json({"watch": name, "from": old.seq, "to": new.seq,
-                   "changes": [{"kind": c.kind, "change": c.change, "subject": c.subject,
-                                "summary": describe(c), "before": c.before, "after": c.after}
-                               for c in events],
-                   "text_diff": text})
+        emit_json(
+            {
+                "watch": name,
+                "from": old.seq,
+                "to": new.seq,
+                "changes": [
+                    {
+                        "kind": c.kind,
+                        "change": c.change,
+                        "subject": c.subject,
+                        "summary": describe(c),
+                        "before": c.before,
+                        "after": c.after,
+                    }
+                    for c in events
+                ],
+                "text_diff": text,
+            }
+        )
         return
     click.echo(f"{name}: v{old.seq} -> v{new.seq}, {len(events)} fact change(s)")
     for change in events:

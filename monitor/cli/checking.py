@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 
 import click
 
@@ -19,14 +20,27 @@ from monitor.table import render_table
 def outcome_json(outcome: Outcome) -> dict[str, object]:
     """One check outcome for ``check --json``."""
     if isinstance(outcome, Failed):
-        return {"watch": outcome.watch, "outcome": "failed", "reason": outcome.reason,
-                "message": outcome.message, "check_id": outcome.check_id}
+        return {
+            "watch": outcome.watch,
+            "outcome": "failed",
+            "reason": outcome.reason,
+            "message": outcome.message,
+            "check_id": outcome.check_id,
+        }
     if isinstance(outcome, Unchanged):
-        return {"watch": outcome.watch, "outcome": "unchanged", "via": outcome.via,
-                "check_id": outcome.check_id}
-    return {"watch": outcome.watch, "outcome": "baseline" if outcome.baseline else "changed",
-            "version": outcome.version, "changes": [describe(c) for c in outcome.changes],
-            "check_id": outcome.check_id}
+        return {
+            "watch": outcome.watch,
+            "outcome": "unchanged",
+            "via": outcome.via,
+            "check_id": outcome.check_id,
+        }
+    return {
+        "watch": outcome.watch,
+        "outcome": "baseline" if outcome.baseline else "changed",
+        "version": outcome.version,
+        "changes": [describe(c) for c in outcome.changes],
+        "check_id": outcome.check_id,
+    }
 
 
 def outcome_words(outcome: Outcome) -> str:
@@ -43,7 +57,7 @@ def outcome_words(outcome: Outcome) -> str:
     return f"new version v{outcome.version}: {count} fact change{'s' if count != 1 else ''}"
 
 
-def _progress(total: int, quiet: bool):  # type: ignore[no-untyped-def]
+def _progress(total: int, quiet: bool) -> Callable[[WatchSettings, Outcome], None]:
     done = [0]
 
     def report(watch: WatchSettings, outcome: Outcome) -> None:
@@ -91,14 +105,18 @@ def check(app: AppContext, names: tuple[str, ...], as_json: bool, quiet: bool) -
 
 
 @cli.command()
-@click.option("--interval", default=3600.0, show_default=True, metavar="SECONDS",
-              help="Seconds between two passes over every watch.")
+@click.option(
+    "--interval",
+    default=3600.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Seconds between two passes over every watch.",
+)
 @click.option("--once", is_flag=True, help="Run a single pass and exit.")
 @pass_app
 def run(app: AppContext, interval: float, once: bool) -> None:
     """Run the service: check every watch now, then every --interval seconds."""
-    click.echo(f"factwatch: watching {len(app.settings.watches)} page(s); Ctrl-C to stop",
-               err=True)
+    click.echo(f"factwatch: watching {len(app.settings.watches)} page(s); Ctrl-C to stop", err=True)
     while True:
         print_outcomes(run_pass(app, (), quiet=False))
         if once:

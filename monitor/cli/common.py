@@ -72,7 +72,9 @@ def parse_time(value: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 time (e.g. 2026-12-01T06:00:00Z)")
+        raise click.BadParameter(
+            f"{value!r} is not an ISO 8601 time (e.g. 2026-12-01T06:00:00Z)"
+        ) from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 

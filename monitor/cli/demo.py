@@ -15,8 +15,11 @@ from monitor.table import render_table
 
 
 @cli.command()
-@click.option("--keep", type=click.Path(file_okay=False, path_type=Path),
-              help="Keep the demo database in this folder (default: a temporary folder).")
+@click.option(
+    "--keep",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the demo database in this folder (default: a temporary folder).",
+)
 def demo(keep: Path | None) -> None:
     """Watch a bundled copy of the seed page change, without network.
 

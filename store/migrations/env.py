@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-import store.outbox_models  # noqa: F401 - registers the outbox tables
+import store.outbox_models
 import store.scheduler_models  # noqa: F401 - registers the scheduler tables
 from store.models import Base
 
