@@ -19,7 +19,7 @@ The first version of a watch is the baseline and yields no events.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -39,7 +39,7 @@ class Change:
     ``note`` qualifies a change: ``new-period`` (a figure for another
     reference period), ``correction`` (same period, other value),
     ``qualifier`` (only "over"/"nearly"/... changed), ``structure`` (an
-    extraction event).
+    extraction event), ``flap`` (undoes a recent change: A -> B -> A).
     """
 
     kind: str
@@ -193,3 +193,20 @@ def diff_facts(before: Sequence[Fact], after: Sequence[Fact]) -> list[Change]:
         changes.extend(_one_sided(f, "removed") for f in removed)
     changes.extend(_one_sided(f, "added") for f in added)
     return changes
+
+
+def reverts(change: Change, earlier: Change) -> bool:
+    """True when ``change`` undoes ``earlier`` (the same fact back to its old value)."""
+    return (
+        change.kind == earlier.kind
+        and change.subject == earlier.subject
+        and change.after == earlier.before
+        and change.before == earlier.after
+    )
+
+
+def mark_flaps(changes: Sequence[Change], recent: Sequence[Change]) -> list[Change]:
+    """``changes`` with ``note="flap"`` on each that reverts one of ``recent``."""
+    return [
+        replace(c, note="flap") if any(reverts(c, r) for r in recent) else c for c in changes
+    ]

@@ -12,11 +12,11 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 
-from alerts.diff import diff_facts
+from alerts.diff import Change, diff_facts, mark_flaps
 from monitor.errors import FactwatchError, FetchError, StoreError
 from monitor.fetch import FetchResult, Validators, fetch, make_client
 from monitor.outcomes import Changed, Failed, Outcome, Unchanged
@@ -74,6 +74,14 @@ def _unchanged(store: Store, attempt: _Attempt, result: FetchResult, via: str) -
     return Unchanged(attempt.watch.name, store.record_check(record).check_id, via)
 
 
+def _with_flaps(store: Store, attempt: _Attempt, changes: list[Change]) -> tuple[Change, ...]:
+    """Mark changes that undo a change seen within the watch's ``flap_window``."""
+    if not changes or not attempt.watch.flap_window:
+        return tuple(changes)
+    since = attempt.started_at - timedelta(seconds=attempt.watch.flap_window)
+    return tuple(mark_flaps(changes, store.recent_changes(attempt.watch.name, since)))
+
+
 def _new_content(store: Store, attempt: _Attempt, result: FetchResult) -> Outcome:
     assert result.body is not None
     try:
@@ -92,7 +100,9 @@ def _new_content(store: Store, attempt: _Attempt, result: FetchResult) -> Outcom
     if attempt.state.text_sha == snapshots.digest(text.encode("utf-8")):
         return _unchanged(store, attempt, result, "text")
     previous = store.facts(attempt.state.version_id) if attempt.state.version_id else None
-    changes = tuple(diff_facts(previous, facts)) if previous is not None else ()
+    changes = (
+        _with_flaps(store, attempt, diff_facts(previous, facts)) if previous is not None else ()
+    )
     version = NewVersion(result.body, text, result.url, result.content_type, doc.title, facts)
     record = attempt.record(
         "changed",

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -31,10 +31,12 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    create_model,
     field_validator,
     model_validator,
 )
 
+from alerts.channels import CHANNEL_TYPES, ChannelOptions
 from monitor.errors import ConfigError
 
 Environ = Mapping[str, str]
@@ -142,6 +144,10 @@ class WatchSettings(_Model):
     timezone: str = "UTC"
     jitter: Duration | None = Field(None, ge=0)
     follow: tuple[FollowSettings, ...] = ()
+    alert: tuple[str, ...] | None = None
+    alert_on: tuple[AlertKind, ...] | None = None
+    flap_window: Duration = Field(7 * 86400.0, ge=0)
+    alert_flaps: bool = True
 
     @field_validator("timezone")
     @classmethod
@@ -176,6 +182,55 @@ class WatchSettings(_Model):
         return value
 
 
+AlertKind = Literal["membership", "figure", "date", "extraction", "link", "page-modified"]
+DEFAULT_ALERT_ON: tuple[str, ...] = ("membership", "figure", "date", "extraction", "link")
+
+
+class _ChannelBase(_Model):
+    """One alert channel (an item of ``alerts:``): a name and one channel key."""
+
+    name: str = Field(pattern=WATCH_NAME)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> _ChannelBase:
+        given = [t for t in CHANNEL_TYPES if getattr(self, t, None) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of {', '.join(CHANNEL_TYPES)} (got {len(given)})")
+        return self
+
+    @property
+    def type(self) -> str:
+        """The channel type: ``email``, ``slack`` or ``webhook``."""
+        return next(t for t in CHANNEL_TYPES if getattr(self, t, None) is not None)
+
+    @property
+    def options(self) -> ChannelOptions:
+        """The channel type's validated options."""
+        options: ChannelOptions = getattr(self, self.type)
+        return options
+
+
+if TYPE_CHECKING:
+    AlertChannelSettings = _ChannelBase
+else:  # one optional key per registered channel type, validated by its options model
+    AlertChannelSettings = create_model(
+        "AlertChannelSettings", __base__=_ChannelBase,
+        **{name: (t.options | None, None) for name, t in CHANNEL_TYPES.items()},
+    )
+
+
+class DeliverySettings(_Model):
+    """How alerts are delivered (``delivery:``)."""
+
+    max_attempts: int = Field(8, ge=1)
+    backoff_base: Duration = Field(30.0, gt=0)
+    backoff_cap: Duration = Field(3600.0, gt=0)
+    lease: Duration = Field(120.0, gt=0)
+    flush_timeout: Duration = Field(30.0, ge=0)
+    batch_size: int = Field(50, ge=1)
+    health_failures: int = Field(3, ge=0)
+
+
 class SchedulerSettings(_Model):
     """How ``factwatch run`` schedules checks (``scheduler:``)."""
 
@@ -207,6 +262,23 @@ class Settings(_Model):
     fetch: FetchSettings = FetchSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     watches: tuple[WatchSettings, ...] = ()
+    alerts: tuple[AlertChannelSettings, ...] = ()
+    delivery: DeliverySettings = DeliverySettings()
+
+    @model_validator(mode="after")
+    def _known_channels(self) -> Settings:
+        names = [c.name for c in self.alerts]
+        if len(set(names)) != len(names):
+            raise ValueError("alert channel names must be unique")
+        for watch in self.watches:
+            unknown = sorted(set(watch.alert or ()) - set(names))
+            if unknown:
+                raise ValueError(f"watch {watch.name!r}: unknown alert channel {unknown[0]!r}")
+        return self
+
+    def channel(self, name: str) -> AlertChannelSettings | None:
+        """The alert channel called ``name``, if any."""
+        return next((c for c in self.alerts if c.name == name), None)
 
     @model_validator(mode="after")
     def _unique_names(self) -> Settings:

@@ -59,6 +59,10 @@ class CheckRecord:
     last_modified: str | None = None
     version: NewVersion | None = None
     changes: Sequence[Change] = ()
+    # The (url, text, child watch name) links a ``follow`` rule picked from the page,
+    # when they were (re)computed, and the fingerprint of those rules.
+    links: Sequence[tuple[str, str, str]] | None = None
+    follow_sig: str | None = None
 
 
 @dataclass(frozen=True)
@@ -345,6 +349,10 @@ class Store:
             query = query.order_by(ChangeRow.id)
             rows = [(c, w) for c, w in s.execute(query)]
             return rows[-limit:] if limit else rows
+
+    def recent_changes(self, name: str, since: datetime) -> list[Change]:
+        """The watch's change events detected at or after ``since``, oldest first."""
+        return [change_from_row(row) for row, _ in self.changes(watch=name, since=since)]
 
     def version_seqs(self, ids: Sequence[int | None]) -> dict[int, int]:
         """Map version ids to their per-watch ``seq`` numbers."""

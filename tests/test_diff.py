@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from alerts.diff import Change, diff_facts
+from alerts.diff import Change, diff_facts, mark_flaps
 from alerts.wording import describe
 from parsers.model import Fact
 
@@ -167,3 +167,11 @@ def test_change_is_a_small_frozen_value() -> None:
     change = Change("date", "changed", "x")
     with pytest.raises(AttributeError):
         change.kind = "figure"  # type: ignore[misc]
+
+
+def test_a_change_undone_is_a_flap() -> None:
+    up = diff_facts(BASE, [*BASE[:3], date("Principles launched", "2020-04")])
+    back = diff_facts([*BASE[:3], date("Principles launched", "2020-04")], BASE)
+    assert [c.note for c in mark_flaps(back, up)] == ["flap"]
+    other = diff_facts(BASE, [*BASE[:3], date("Principles launched", "2020-05")])
+    assert [c.note for c in mark_flaps(other, up)] == [None]

@@ -193,3 +193,15 @@ def test_history_keeps_three_versions_and_identical_content_once(
     assert [store.text(v) == store.text(versions[0]) for v in versions] == [True, False, True]
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(Blob)) == 4  # 2 bodies + 2 texts
+
+
+def test_value_going_back_within_the_window_is_a_flap(server: LocalServer, store: Store) -> None:
+    settings = make_settings(str(store.engine.url), ps=server.url(SEED_URL_PATH))
+    notes = []
+    for text in [seed_text(), SCENARIOS["figure-changed"].edit(seed_text()), seed_text()]:
+        _serve(server, text)
+        [outcome] = check_all(store, settings, settings.watches)
+        assert isinstance(outcome, Changed)
+        notes.append([c.note for c in outcome.changes])
+    assert notes == [[], [None], ["flap"]]
+    assert [row.note for row, _ in store.changes("ps")] == [None, "flap"]
