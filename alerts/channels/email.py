@@ -1,0 +1,120 @@
+"""The ``email`` channel: one multipart (plain text + HTML) message over SMTP.
+
+Plain SMTP, STARTTLS (``starttls: true``) or implicit TLS (``tls: true``),
+optional login, several recipients. The Message-ID derives from the outbox
+row's key, so a message sent twice (a crash after the server accepted it and
+before we recorded that) carries the same Message-ID both times.
+
+SMTP 4xx answers, timeouts and connection errors are transient; 5xx answers
+(a refused sender, all recipients refused, failed login) are permanent.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, parseaddr
+
+from pydantic import Field, SecretStr, model_validator
+
+from alerts import render
+from alerts.channels import IDEMPOTENCY_HEADER, ChannelOptions, Outgoing, register
+from monitor.errors import DeliveryError, PermanentDeliveryError
+
+log = logging.getLogger("factwatch.alerts")
+
+
+class EmailOptions(ChannelOptions):
+    """Options of an ``email:`` channel."""
+
+    host: str
+    port: int = Field(25, ge=1, le=65535)
+    starttls: bool = False
+    tls: bool = False
+    username: str | None = None
+    password: SecretStr | None = None
+    sender: str = Field(alias="from", min_length=3)
+    to: tuple[str, ...] = Field(min_length=1)
+    timeout: float = Field(10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EmailOptions:
+        if self.starttls and self.tls:
+            raise ValueError("choose one of starttls (port 587) and tls (port 465)")
+        if (self.username is None) != (self.password is None):
+            raise ValueError("username and password go together")
+        for address in (self.sender, *self.to):
+            if "@" not in parseaddr(address)[1]:
+                raise ValueError(f"not an email address: {address!r}")
+        return self
+
+
+def message_id(key: str, sender: str) -> str:
+    """The stable Message-ID of outbox row ``key``."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "factwatch.invalid"
+    return f"<{key}@{render.header_text(domain, 100)}>"
+
+
+def build_message(options: EmailOptions, message: Outgoing) -> EmailMessage:
+    """The multipart message for ``message``."""
+    c = render.content(message.kind, message.payload)
+    mail = EmailMessage(policy=SMTP)
+    mail["Subject"] = render.email_subject(c)
+    mail["From"] = options.sender
+    mail["To"] = ", ".join(options.to)
+    mail["Date"] = format_datetime(message.created_at)
+    mail["Message-ID"] = message_id(message.key, options.sender)
+    mail[IDEMPOTENCY_HEADER] = message.key
+    mail.set_content(render.email_text(c))
+    mail.add_alternative(render.email_html(c), subtype="html")
+    return mail
+
+
+def _connect(options: EmailOptions) -> smtplib.SMTP:
+    if options.tls:
+        context = ssl.create_default_context()
+        return smtplib.SMTP_SSL(
+            options.host, options.port, timeout=options.timeout, context=context
+        )
+    smtp = smtplib.SMTP(options.host, options.port, timeout=options.timeout)
+    if options.starttls:
+        smtp.starttls(context=ssl.create_default_context())
+    return smtp
+
+
+def _classify(code: int, text: str) -> DeliveryError:
+    detail = f"SMTP {code}: {text}"
+    return PermanentDeliveryError(detail) if 500 <= code < 600 else DeliveryError(detail)
+
+
+def _transmit(options: EmailOptions, mail: EmailMessage) -> None:
+    with _connect(options) as smtp:
+        if options.username and options.password:
+            smtp.login(options.username, options.password.get_secret_value())
+        refused = smtp.send_message(mail, from_addr=options.sender, to_addrs=list(options.to))
+    if refused:  # accepted for the others: delivered (a resend would double it for them)
+        log.warning("recipients refused", extra={"refused": sorted(refused)})
+
+
+@register("email", EmailOptions)
+def send_email(options: EmailOptions, message: Outgoing) -> None:
+    """Send one alert by SMTP; return only once the server answered 250."""
+    mail = build_message(options, message)
+    try:
+        _transmit(options, mail)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        code = min(codes) if codes else 550
+        raise _classify(code, f"all recipients refused: {', '.join(exc.recipients)}") from None
+    except smtplib.SMTPResponseException as exc:
+        text = (
+            exc.smtp_error.decode("utf-8", "replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
+        raise _classify(exc.smtp_code, text) from None
+    except (smtplib.SMTPException, OSError) as exc:
+        raise DeliveryError(f"SMTP connection failed: {type(exc).__name__}: {exc}") from None
