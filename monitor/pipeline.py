@@ -17,12 +17,14 @@ from datetime import datetime, timedelta
 import httpx
 
 from alerts.diff import Change, diff_facts, mark_flaps
+from monitor import follow
 from monitor.errors import FactwatchError, FetchError, StoreError
 from monitor.fetch import FetchResult, Validators, fetch, make_client
 from monitor.outcomes import Changed, Failed, Outcome, Unchanged
 from monitor.settings import FetchSettings, Settings, WatchSettings
 from parsers import extract_facts, parse_document
 from parsers.errors import ParseError
+from parsers.model import Document
 from parsers.rules import PatternRule
 from store import snapshots
 from store.repo import CheckRecord, NewVersion, Store, WatchState, utcnow
@@ -37,6 +39,8 @@ class _Attempt:
     state: WatchState
     started_at: datetime
     started: float
+    cited: follow.Cited | None = None
+    allow_private: bool = False
 
     def record(self, outcome: str, **fields: object) -> CheckRecord:
         duration = time.monotonic() - self.started
@@ -62,7 +66,61 @@ def _failed(
     return Failed(attempt.watch.name, reason, message, saved.check_id)
 
 
-def _unchanged(store: Store, attempt: _Attempt, result: FetchResult, via: str) -> Unchanged:
+def _pick_links(
+    attempt: _Attempt, doc: Document, body: bytes, content_type: str, url: str
+) -> tuple[follow.Picked, ...] | None:
+    if attempt.cited is None:
+        return None
+    return follow.pick(
+        attempt.watch,
+        doc,
+        body,
+        content_type=content_type,
+        base_url=url,
+        allow_private=attempt.allow_private,
+        known=attempt.cited.known(),
+    )
+
+
+def _links_fields(attempt: _Attempt, picked: tuple[follow.Picked, ...] | None) -> dict[str, object]:
+    if picked is None or attempt.cited is None:
+        return {}
+    return {"links": [p.as_row() for p in picked], "follow_sig": attempt.cited.rules}
+
+
+def _links_moved(cited: follow.Cited | None, picked: tuple[follow.Picked, ...] | None) -> bool:
+    """Whether the page now cites other documents than stored (under the same rules)."""
+    if picked is None or cited is None or cited.stale:
+        return False
+    return not cited.same_links(picked)
+
+
+def _relink(store: Store, attempt: _Attempt) -> dict[str, object]:
+    """The links of an unchanged page: parsed again only when the follow rules changed."""
+    if attempt.cited is None or not attempt.cited.stale:
+        return {}
+    version = store.version(attempt.watch.name)
+    if version is None:
+        return {}
+    body = store.blob(version.body_sha)
+    try:
+        doc = parse_document(
+            body, content_type=version.content_type, url=version.url, select=attempt.watch.select
+        )
+    except ParseError:
+        return {}
+    return _links_fields(
+        attempt, _pick_links(attempt, doc, body, version.content_type, version.url)
+    )
+
+
+def _unchanged(
+    store: Store,
+    attempt: _Attempt,
+    result: FetchResult,
+    via: str,
+    links: dict[str, object] | None = None,
+) -> Unchanged:
     body_sha = snapshots.digest(result.body) if result.body is not None else None
     record = attempt.record(
         "unchanged",
@@ -70,6 +128,7 @@ def _unchanged(store: Store, attempt: _Attempt, result: FetchResult, via: str) -
         body_sha=body_sha,
         etag=result.validators.etag,
         last_modified=result.validators.last_modified,
+        **(_relink(store, attempt) if links is None else links),
     )
     return Unchanged(attempt.watch.name, store.record_check(record).check_id, via)
 
@@ -97,12 +156,17 @@ def _new_content(store: Store, attempt: _Attempt, result: FetchResult) -> Outcom
         return _failed(store, attempt, "parse", str(exc), result.status)
     text = doc.text
     body_sha = snapshots.digest(result.body)
-    if attempt.state.text_sha == snapshots.digest(text.encode("utf-8")):
-        return _unchanged(store, attempt, result, "text")
+    picked = _pick_links(attempt, doc, result.body, result.content_type, result.url)
+    links = _links_fields(attempt, picked)
+    moved = _links_moved(attempt.cited, picked)
+    if attempt.state.text_sha == snapshots.digest(text.encode("utf-8")) and not moved:
+        return _unchanged(store, attempt, result, "text", links)
     previous = store.facts(attempt.state.version_id) if attempt.state.version_id else None
     changes = (
         _with_flaps(store, attempt, diff_facts(previous, facts)) if previous is not None else ()
     )
+    if moved and previous is not None and attempt.cited is not None and picked is not None:
+        changes = (*changes, *follow.link_changes(attempt.cited.links, picked))
     version = NewVersion(result.body, text, result.url, result.content_type, doc.title, facts)
     record = attempt.record(
         "changed",
@@ -112,6 +176,7 @@ def _new_content(store: Store, attempt: _Attempt, result: FetchResult) -> Outcom
         changes=changes,
         etag=result.validators.etag,
         last_modified=result.validators.last_modified,
+        **links,
     )
     saved = store.record_check(record)
     assert saved.version_seq is not None
@@ -121,11 +186,25 @@ def _new_content(store: Store, attempt: _Attempt, result: FetchResult) -> Outcom
 
 
 def check_watch(
-    store: Store, client: httpx.Client, watch: WatchSettings, fetch_settings: FetchSettings
+    store: Store,
+    client: httpx.Client,
+    watch: WatchSettings,
+    fetch_settings: FetchSettings,
+    parent: str | None = None,
 ) -> Outcome:
-    """Check one watch now; every attempt is recorded, failures included."""
-    store.ensure_watch(watch.name, watch.url)
-    attempt = _Attempt(watch, store.state(watch.name), utcnow(), time.monotonic())
+    """Check one watch now (``parent`` names the page a followed one is cited by).
+
+    Every attempt is recorded, failures included.
+    """
+    store.ensure_watch(watch.name, watch.url, parent=parent)
+    attempt = _Attempt(
+        watch,
+        store.state(watch.name),
+        utcnow(),
+        time.monotonic(),
+        follow.cited(store, watch),
+        fetch_settings.allow_private_networks,
+    )
     try:
         result = fetch(client, watch.url, fetch_settings, _validators(attempt.state))
     except FetchError as exc:
@@ -139,11 +218,15 @@ def check_watch(
 
 
 def safe_check(
-    store: Store, client: httpx.Client, watch: WatchSettings, fetch_settings: FetchSettings
+    store: Store,
+    client: httpx.Client,
+    watch: WatchSettings,
+    fetch_settings: FetchSettings,
+    parent: str | None = None,
 ) -> Outcome:
     """:func:`check_watch`, with any unexpected error turned into ``Failed``."""
     try:
-        return check_watch(store, client, watch, fetch_settings)
+        return check_watch(store, client, watch, fetch_settings, parent)
     except StoreError as exc:
         log.error("store error", extra={"watch": watch.name, "error": str(exc)})
         return Failed(watch.name, "store", str(exc))
@@ -168,4 +251,22 @@ def check_all(
             outcomes.append(outcome)
             if progress:
                 progress(watch, outcome)
+            outcomes += follow_step(store, client, watch, settings.fetch, progress)
+    return outcomes
+
+
+def follow_step(
+    store: Store,
+    client: httpx.Client,
+    watch: WatchSettings,
+    fetch_settings: FetchSettings,
+    progress: Progress | None = None,
+) -> list[Outcome]:
+    """Check the documents ``watch``'s page cites (its child watches), after the page."""
+    outcomes: list[Outcome] = []
+    for child in follow.children(store, watch):
+        outcome = safe_check(store, client, child, fetch_settings, parent=watch.name)
+        outcomes.append(outcome)
+        if progress:
+            progress(child, outcome)
     return outcomes

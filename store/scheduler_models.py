@@ -2,8 +2,9 @@
 
 * ``scheduler_lease``: one row per database; the running scheduler holds it
   and renews it (its heartbeat), a second one waits until it expires;
-* ``watch_schedule``: per watch, the next planned run and any ``Retry-After``
-  a server asked for (the rhythm itself comes from the last recorded check);
+* ``watch_schedule``: per watch, the next planned run, any ``Retry-After``
+  a server asked for (the rhythm itself comes from the last recorded check)
+  and the fingerprint of the ``follow`` rules its links were picked with;
 * ``misfires``: one row each time a run was due while nothing ran it (the
   service was down or saturated); the runs it missed were coalesced into one;
 * ``followed_links``: the documents a page cites that a ``follow`` rule
@@ -40,6 +41,7 @@ class WatchSchedule(Base):
     watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"), primary_key=True)
     next_run_at: Mapped[datetime | None]
     retry_after_until: Mapped[datetime | None]
+    follow_sig: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime]
 
 

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("watch_id", sa.Integer(), nullable=False),
         sa.Column("next_run_at", sa.DateTime(), nullable=True),
         sa.Column("retry_after_until", sa.DateTime(), nullable=True),
+        sa.Column("follow_sig", sa.String(length=64), nullable=True),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["watch_id"], ["watches.id"], name=op.f("fk_watch_schedule_watch_id_watches")
