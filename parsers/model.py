@@ -67,6 +67,7 @@ class Document:
     lang: str = "en"
     modified: str | None = None
     links: tuple[Link, ...] = ()
+    url: str = ""
 
     @property
     def text(self) -> str:

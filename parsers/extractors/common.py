@@ -1,0 +1,116 @@
+"""Helpers shared by the extractors: masks, reference periods, fact construction."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from parsers.dates import find_dates
+from parsers.model import Document, Fact
+from parsers.text import Sentence
+
+_MASKS_EN = (
+    r"(?:\+?1[-. ]?)?\(?\b\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b",
+    r"\b1-8\d\d-[\w-]+",
+    r"\b\d{1,2}(?::|h)\d{2}\b",
+    r"\b\d{1,2}\s?(?:a\.m\.|p\.m\.|am|pm)(?!\w)",
+    r"(?i:\b(?:sections?|articles?|paragraphs?|subsections?|chapters?|parts?|schedules?|annex"
+    r"|appendix|bill|items?|clauses?|rules?|regulations?|resolutions?|tables?|figures?|pages?"
+    r"|steps?|phases?|levels?|tiers?|categor(?:y|ies)|no\.|number|n°|nº|alinéas?|paragraphes?"
+    r"|chapitres?|parties|partie|annexes?|règlements?|résolutions?|tableaux?|projet de loi"
+    r"|étapes?|niveaux?|version|v\.)\s+[A-Z]?-?\d[\w.()–-]*(?:\s*(?:and|to|et|à|,)\s*\d[\w.()]*)*)",
+    r"#\d+",
+    r"\b\d+(?:\.\d+){2,}\b",
+    r"\b(?:19|20)\d\d\s?[-–/]\s?(?:\d{4}|\d{2})\b",
+)
+MASK = re.compile("|".join(_MASKS_EN))
+
+_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), fmt)
+    for p, fmt in (
+        (
+            r"(?i:\b(?:in|during|for|over)\s+(?:the\s+)?(?:fiscal\s+year\s+|FY\s*))?"
+            r"\b(?:in|during|for)\s+((?:19|20)\d\d\s?[-–/]\s?(?:\d{4}|\d{2}))\b",
+            "{0}",
+        ),
+        (
+            r"(?i:\b(?:en|au cours de|pendant|pour)\s+(?:l['’]exercice\s+)?)"
+            r"((?:19|20)\d\d\s?[-–/]\s?(?:\d{4}|\d{2}))\b",
+            "{0}",
+        ),
+        (
+            r"(?i:\b(?:over|in|during|for|within)\s+the\s+)((?:last|past|previous|next|first)"
+            r"\s+(?:\w+\s+)?(?:years?|months?|weeks?|days?|decades?))\b",
+            "{0}",
+        ),
+        (
+            r"(?i:\b(?:au cours des|pendant les|ces|durant les|dans les)\s+)((?:\w+\s+)?"
+            r"(?:dernières|derniers|prochaines|prochains)\s+(?:années|ans|mois|semaines|jours))",
+            "{0}",
+        ),
+        (r"\b(?:in|during)\s+((?:19|20)\d\d)\b", "{0}"),
+        (r"\b(?:en|pendant)\s+((?:19|20)\d\d)\b", "{0}"),
+        (
+            r"(?i:\b(since|as of|depuis|à partir de))\s+((?:[A-Z][a-z]+\s+)?(?:19|20)\d\d)\b",
+            "{0} {1}",
+        ),
+        (r"(?i:\b(?:each|per|every|a)\s+(year|month|week|day)\b)", "per {0}"),
+        (r"(?i:\bannually\b)", "per year"),
+        (r"(?i:\b(?:par|chaque)\s+(an|année|mois|semaine|jour)\b)", "par {0}"),
+    )
+)
+
+
+def find_period(text: str) -> tuple[str | None, list[tuple[int, int]]]:
+    """The reference period the sentence states, and the spans of every period phrase."""
+    period: str | None = None
+    spans: list[tuple[int, int]] = []
+    for pattern, fmt in _PERIODS:
+        for m in pattern.finditer(text):
+            spans.append(m.span())
+            if period is None:
+                period = fmt.format(*(g.lower() if g.isalpha() else g for g in m.groups()))
+    return period, spans
+
+
+def masked(text: str) -> str:
+    """``text`` with dates, phone numbers, times and references blanked (same length)."""
+    chars = list(text)
+    spans = [m.span() for m in MASK.finditer(text)]
+    spans += [(d.start, d.end) for d in find_dates(text)]
+    spans += find_period(text)[1]
+    for start, end in spans:
+        chars[start:end] = "·" * (end - start)
+    return "".join(chars)
+
+
+def dollar_currency(doc: Document) -> str:
+    """Which dollar a bare "$" means on this page."""
+    host = urlsplit(doc.url).hostname or ""
+    if host.endswith((".gov", ".mil")):
+        return "USD"
+    if host.endswith(("canada.ca", "gc.ca")) or doc.lang == "fr":
+        return "CAD"
+    head = doc.title + " " + " ".join(b.text for s in doc.sections[:3] for b in s.blocks[:3])
+    return "CAD" if "Canad" in head else "USD"
+
+
+def make_fact(
+    kind: str,
+    subject: str,
+    value: dict[str, Any],
+    where: Sentence,
+    order: tuple[int, ...],
+    period: str | None = None,
+) -> Fact:
+    """A fact found in ``where``; ``order`` sorts facts in document order."""
+    return Fact(
+        kind=kind,
+        subject=subject,
+        value=value,
+        evidence=where.block.text,
+        section=where.section.heading,
+        period=period,
+        extra={"order": order},
+    )

@@ -1,0 +1,236 @@
+"""Memberships: who belongs to a group, alliance or set of agreements."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+
+from parsers.entities import (
+    canonical_name,
+    document_acronyms,
+    is_group_name,
+    is_known,
+    strip_article,
+)
+from parsers.extractors.common import make_fact
+from parsers.model import Block, Document, Fact, Section
+from parsers.names import COLLECTIVE_NOUNS
+from parsers.phrases import proper_runs, shorten
+from parsers.registry import extractor
+from parsers.text import Sentence, iter_sentences, split_sentences
+
+_SPLIT = re.compile(r"\s*[,;]\s*(?:and\s+|et\s+)?|\s+(?:and|et|ainsi que|as well as|along with)\s+")
+_MEMBERS_INTRO = re.compile(
+    r"(?i:\b(?:(?:its|their|the|current|ses|les|leurs)\s+)?(?:members|membres)\s+"
+    r"(?:include|includes|are|comprise|consist of|sont|comprennent|incluent|comptent)\s*:?\s+)"
+)
+_COMPOSED = re.compile(
+    r"\s+(?:is|are)\s+(?:composed of|made up of|comprised of)\s+|\s+(?:comprises|brings together)"
+    r"\s+|\s+(?:est|sont)\s+(?:composée?s?|formée?s?|constituée?s?)\s+(?:de|d['’])\s*"
+    r"|\s+(?:se compose de|regroupe|réunit)\s+"
+)
+_MEMBER_OF = re.compile(
+    r"\s+(?:is|became|has become|was)\s+(?:a|an)\s+(?:\w+\s+)?member\s+of\s+(?:the\s+)?"
+    r"|\s+(?:has\s+)?(?:joined|acceded to)\s+(?:the\s+)?"
+    r"|\s+(?:est|était|est devenu(?:e)?)\s+(?:un|une)?\s*(?:\w+\s+)?membre\s+(?:\w+\s+)?"
+    r"(?:de la|de l['’]|du|des|de)\s*"
+    r"|\s+(?:s['’]est joint(?:e)?|a adhéré|a rejoint|adhère)\s+(?:à la|à l['’]|au|aux|à)?\s*"
+)
+_REPRESENT = re.compile(r"^(?:representatives?|officials|ministers)\s+(?:of|from)\s+", re.I)
+_LEAD_IN_END = re.compile(
+    r"(?:,?\s*(?:including(?: but not limited to)?|such as|notably|including the following"
+    r"|notamment|dont|comme|y compris|as follows|the following))?\s*:\s*$",
+    re.I,
+)
+_QUANTIFIERS = re.compile(
+    r"\b(?:a number of|several|many|various|a range of|the following|un certain nombre d['’]|"
+    r"plusieurs|divers|diverses|de nombreux|de nombreuses)\s*",
+    re.I,
+)
+
+
+@extractor("memberships", "membership")
+def memberships(doc: Document) -> Iterator[Fact]:
+    """Group memberships stated in sentences and in bulleted lists under a lead-in."""
+    acronyms = document_acronyms(doc)
+    for sentence in iter_sentences(doc):
+        for group, members, offset in members_in(sentence, acronyms):
+            value = {"members": sorted(set(members))}
+            yield make_fact("membership", group, value, sentence, sentence.order(offset))
+    for s_index, section in enumerate(doc.sections):
+        yield from _lead_in_lists(section, s_index, acronyms)
+
+
+def members_in(
+    sentence: Sentence, acronyms: Mapping[str, str]
+) -> Iterator[tuple[str, list[str], int]]:
+    """(group, members, offset) for each membership a sentence states."""
+    text = sentence.text
+    intro = _MEMBERS_INTRO.search(text)
+    if intro:
+        members = split_names(_until_end(text[intro.end() :]), acronyms)
+        group = _group_for(sentence, text[: intro.start()], acronyms)
+        if members and group:
+            yield group, members, intro.start()
+    yield from _composed(text, acronyms)
+    yield from _parenthetical(text, acronyms)
+    yield from _member_of(text, acronyms)
+
+
+def _until_end(text: str) -> str:
+    return re.split(r"\s+(?:to|in order to|who|which|that|afin de|qui)\s+|[.;:]\s|\.$", text)[0]
+
+
+def split_names(text: str, acronyms: Mapping[str, str]) -> list[str]:
+    """Canonical names of a list "A, B, and the C"; empty when it is not a list of names."""
+    names = []
+    for raw in _SPLIT.split(text.strip().rstrip(".")):
+        raw = _REPRESENT.sub("", raw.strip())
+        if not raw:
+            continue
+        name = canonical_name(raw, acronyms)
+        if not _looks_like_name(name):
+            return []
+        names.append(name)
+    return names
+
+
+def _looks_like_name(name: str) -> bool:
+    words = name.split()
+    return bool(words) and len(words) <= 16 and (name[0].isupper() or name[0].isdigit())
+
+
+def _group_for(sentence: Sentence, head: str, acronyms: Mapping[str, str]) -> str:
+    own = [r[2] for r in proper_runs(head) if is_group_name(r[2])]
+    if own:
+        return canonical_name(own[-1], acronyms)
+    if is_group_name(sentence.section.heading):
+        return canonical_name(sentence.section.heading, acronyms)
+    earlier = split_sentences(sentence.block.text)[: sentence.index]
+    for previous in reversed(earlier):
+        runs = [r[2] for r in proper_runs(previous) if is_group_name(r[2])]
+        if runs:
+            return canonical_name(runs[0], acronyms)
+    return canonical_name(sentence.section.heading, acronyms)
+
+
+def _composed(text: str, acronyms: Mapping[str, str]) -> Iterator[tuple[str, list[str], int]]:
+    for m in _COMPOSED.finditer(text):
+        runs = proper_runs(text[: m.start()])
+        if not runs or runs[-1][1] < m.start() - 1:
+            continue
+        members = split_names(_until_end(text[m.end() :]), acronyms)
+        if len(members) >= 2 and any(is_known(x) for x in members):
+            yield canonical_name(runs[-1][2], acronyms), members, m.start()
+
+
+def _parenthetical(text: str, acronyms: Mapping[str, str]) -> Iterator[tuple[str, list[str], int]]:
+    for m in re.finditer(r"\(([^()]{3,300})\)", text):
+        members = split_names(m.group(1), acronyms)
+        if len(members) < 2 or not any(is_known(x) for x in members):
+            continue
+        group = _name_before(text[: m.start()])
+        if group:
+            yield canonical_name(group, acronyms), members, m.start()
+
+
+def _name_before(head: str) -> str:
+    """The name that ends right before a parenthesis ("the Five Country Ministerial (")."""
+    tokens = head.rstrip().split()[-8:]
+    start = None
+    for i in range(len(tokens) - 1, -1, -1):
+        token = tokens[i]
+        if token[-1:] in ",.;:":
+            break
+        bare = token.lstrip("lLdD'’") if token[:2].lower() in ("l'", "l’", "d'", "d’") else token
+        if bare[:1].isupper():
+            start = i
+            before = tokens[i - 1].lower() if i else ""
+            if before in _ARTICLE_WORDS or not before or before[-1:] in ",;:":
+                break
+    if start is None:
+        return ""
+    return strip_article(" ".join(tokens[start:]))
+
+
+_ARTICLE_WORDS = frozenset(
+    ["the", "le", "la", "les", "du", "des", "au", "aux", "of", "de", "by", "with", "and", "et"]
+)
+
+
+def _member_of(text: str, acronyms: Mapping[str, str]) -> Iterator[tuple[str, list[str], int]]:
+    for m in _MEMBER_OF.finditer(text):
+        before = proper_runs(text[: m.start()])
+        after = proper_runs(text[m.end() : m.end() + 200])
+        if not before or before[-1][1] < m.start() - 1 or not after or after[0][0] > 30:
+            continue
+        member = canonical_name(before[-1][2], acronyms)
+        group = canonical_name(after[0][2], acronyms)
+        if member != group:
+            yield group, [member], m.start()
+
+
+def _lead_in_lists(section: Section, s_index: int, acronyms: Mapping[str, str]) -> Iterator[Fact]:
+    blocks = section.blocks
+    for i, block in enumerate(blocks[:-1]):
+        if block.kind != "paragraph" or not _LEAD_IN_END.search(block.text):
+            continue
+        items = _items_after(blocks, i + 1)
+        subject = lead_in_subject(block.text)
+        if not subject or len(items) < 2:
+            continue
+        names = [canonical_name(_gloss_free(b.text), acronyms) for b in items]
+        if all(_looks_like_name(n) for n in names):
+            where = Sentence(block.text, section, block, i, 0, s_index)
+            value = {"members": sorted(set(names))}
+            yield make_fact("membership", subject, value, where, where.order(len(block.text)))
+
+
+def _items_after(blocks: Sequence[Block], start: int) -> list[Block]:
+    first = blocks[start]
+    if first.kind != "item":
+        return []
+    return [b for b in blocks[start:] if b.kind == "item" and b.group == first.group]
+
+
+def _gloss_free(text: str) -> str:
+    return re.sub(r"\s*\([^()]*\)\s*$", "", text.strip().rstrip(".;,"))
+
+
+_LEAD_IN = re.compile(
+    r"^(?P<who>.+?)\s+(?P<verb>[a-z]+s|has signed|has ratified|is (?:a )?party to|works with)"
+    r"\s+(?P<what>.+)$"
+)
+
+
+def lead_in_subject(text: str) -> str:
+    """A stable name for the list a lead-in sentence announces, or "" when it announces none."""
+    sentence = split_sentences(text)[-1] if text else ""
+    head = _QUANTIFIERS.sub("", _LEAD_IN_END.sub("", sentence)).strip().rstrip(",")
+    nouns = [w for w in re.findall(r"[\wÀ-ÿ]+", head.lower()) if w in COLLECTIVE_NOUNS]
+    if not nouns:
+        return ""
+    m = _LEAD_IN.match(head)
+    if m:
+        what = _noun_phrase(m.group("what"), nouns[0])
+        who = canonical_name(m.group("who"))
+        return f"{what} {_participle(m.group('verb'))} by {who}" if what else ""
+    return _noun_phrase(head, nouns[0])
+
+
+def _noun_phrase(text: str, noun: str) -> str:
+    m = re.search(rf"((?:[\w-]+\s+){{0,2}}){noun}((?:\s+[a-zà-ÿ]+)?)", text, re.I)
+    if not m:
+        return ""
+    before = [w for w in m.group(1).split() if w.lower() not in ("of", "the", "a", "an", "d", "de")]
+    after = m.group(2).strip()
+    after = after if after.endswith(("aux", "ales", "els", "elles", "iques")) else ""
+    phrase = " ".join([*before[-2:], noun, after]).strip()
+    return shorten(phrase[:1].upper() + phrase[1:])
+
+
+def _participle(verb: str) -> str:
+    if " " in verb:
+        return {"works with": "working with"}.get(verb, verb.split()[-1])
+    stem = verb[:-1]
+    return stem + "d" if stem.endswith("e") else stem + "ed"

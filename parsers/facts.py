@@ -1,0 +1,126 @@
+"""Run every registered extractor (and a watch's own rules) over a document."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from typing import Any
+
+import parsers.extractors  # noqa: F401  (registers the built-in extractors)
+from parsers.dates import find_dates, parse_date_text
+from parsers.entities import document_acronyms
+from parsers.extractors.common import dollar_currency, find_period
+from parsers.extractors.memberships import split_names
+from parsers.model import Document, Fact
+from parsers.numbers import find_amounts
+from parsers.registry import EXTRACTORS
+from parsers.rules import PatternRule
+from parsers.text import iter_sentences
+
+
+def extract_facts(doc: Document, patterns: Sequence[PatternRule] = ()) -> list[Fact]:
+    """All facts of ``doc``, in document order; pure and deterministic.
+
+    Runs every extractor of :data:`parsers.registry.EXTRACTORS`, then ``patterns``.
+    Identical facts are merged, memberships of one group in one section are
+    united, and subjects are made unique within (kind, section).
+    """
+    found: list[Fact] = []
+    for spec in EXTRACTORS.values():
+        found.extend(spec.run(doc))
+    for rule in patterns:
+        found.extend(_pattern_facts(doc, rule))
+    found.sort(key=lambda f: f.extra.get("order", ()))
+    return [_without_order(f) for f in unique_subjects(merge(found))]
+
+
+def merge(facts: Iterable[Fact]) -> list[Fact]:
+    """Drop repeated facts; unite memberships of the same group within a section."""
+    out: list[Fact] = []
+    index: dict[tuple[str, str, str], int] = {}
+    for fact in facts:
+        key = (fact.kind, fact.section, fact.subject)
+        first = index.get(key)
+        if first is None:
+            index[key] = len(out)
+            out.append(fact)
+        elif fact.kind == "membership":
+            members = sorted({*out[first].value["members"], *fact.value["members"]})
+            out[first] = replace(out[first], value={"members": members})
+        elif out[first].value != fact.value or out[first].period != fact.period:
+            out.append(fact)
+    return out
+
+
+def unique_subjects(facts: list[Fact]) -> list[Fact]:
+    """Give facts sharing (kind, section, subject) distinct subjects: period first, then a rank."""
+    seen: dict[tuple[str, str, str], int] = {}
+    out = []
+    for fact in facts:
+        key = (fact.kind, fact.section, fact.subject)
+        count = seen.get(key, 0)
+        seen[key] = count + 1
+        if count:
+            subject = fact.subject
+            if fact.period and fact.period not in subject:
+                subject = f"{subject} ({fact.period})"
+            if (fact.kind, fact.section, subject) in seen:
+                subject = f"{fact.subject} ({count + 1})"
+            seen[(fact.kind, fact.section, subject)] = 1
+            fact = replace(fact, subject=subject, extra={**fact.extra, "occurrence": count + 1})
+        out.append(fact)
+    return out
+
+
+def _without_order(fact: Fact) -> Fact:
+    fact.extra.pop("order", None)
+    return fact
+
+
+def _pattern_facts(doc: Document, rule: PatternRule) -> Iterator[Fact]:
+    pattern = rule.compiled()
+    acronyms = document_acronyms(doc) if rule.kind == "membership" else {}
+    for sentence in iter_sentences(doc):
+        for m in pattern.finditer(sentence.text):
+            value = _rule_value(rule.kind, m.group("value"), doc, acronyms)
+            if value is None:
+                continue
+            groups = m.groupdict()
+            subject = (groups.get("subject") or rule.subject or rule.name).strip()
+            period = find_period(sentence.text)[0] if rule.kind == "figure" else None
+            yield Fact(
+                kind=rule.kind,
+                subject=re.sub(r"\s+", " ", subject),
+                value=value,
+                evidence=sentence.block.text,
+                section=sentence.section.heading,
+                period=period,
+                rule=rule.name,
+                extra={"order": sentence.order(m.start())},
+            )
+
+
+def _rule_value(
+    kind: str, raw: str, doc: Document, acronyms: dict[str, str]
+) -> dict[str, Any] | None:
+    if kind == "membership":
+        members = split_names(raw, acronyms)
+        return {"members": sorted(set(members))} if members else None
+    if kind == "date":
+        dates = find_dates(raw)
+        if dates:
+            out = {"date": dates[0].iso}
+            return out | ({"date_end": dates[0].iso_end} if dates[0].iso_end else {})
+        iso = parse_date_text(raw)
+        return {"date": iso} if iso else None
+    amounts = find_amounts(raw, doc.lang, dollar_currency(doc))
+    if not amounts:
+        return None
+    a = amounts[0]
+    unit = raw[a.end :].strip(" .,;")
+    value: dict[str, Any] = {"amount": a.amount, "qualifier": a.qualifier, "unit": unit}
+    for key, present in (("currency", a.currency), ("percent", a.percent)):
+        if present:
+            value[key] = present
+    return value

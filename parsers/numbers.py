@@ -1,0 +1,257 @@
+"""Find amounts in English and French text: numerals, number words, scales, currencies."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_EN_UNITS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_EN_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_FR_UNITS = [
+    "zéro",
+    "un",
+    "deux",
+    "trois",
+    "quatre",
+    "cinq",
+    "six",
+    "sept",
+    "huit",
+    "neuf",
+    "dix",
+    "onze",
+    "douze",
+    "treize",
+    "quatorze",
+    "quinze",
+    "seize",
+    "dix-sept",
+    "dix-huit",
+    "dix-neuf",
+]
+_FR_TENS = ["vingt", "trente", "quarante", "cinquante", "soixante"]
+
+
+def _en_words() -> dict[str, int]:
+    words = {w: i for i, w in enumerate(_EN_UNITS)}
+    for t, tens in enumerate(_EN_TENS, 2):
+        words[tens] = t * 10
+        for u in range(1, 10):
+            words[f"{tens}-{_EN_UNITS[u]}"] = t * 10 + u
+            words[f"{tens} {_EN_UNITS[u]}"] = t * 10 + u
+    words.update({"a hundred": 100, "one hundred": 100, "a thousand": 1000, "a dozen": 12})
+    words.update({"a million": 1, "a billion": 1, "hundred": 100, "dozen": 12})
+    return words
+
+
+def _fr_words() -> dict[str, int]:
+    words = {w: i for i, w in enumerate(_FR_UNITS)}
+    for t, tens in enumerate(_FR_TENS, 2):
+        words[tens] = t * 10
+        for u in range(1, 10):
+            joiner = " et " if u == 1 else "-"
+            words[f"{tens}{joiner}{_FR_UNITS[u]}"] = t * 10 + u
+            words[f"{tens}-et-un"] = t * 10 + 1
+    for u in range(0, 20):
+        words[f"soixante-{_FR_UNITS[u]}" if u != 11 else "soixante et onze"] = 60 + u
+        words[f"quatre-vingt-{_FR_UNITS[u]}"] = 80 + u
+    words.update({"soixante-dix": 70, "quatre-vingts": 80, "quatre-vingt-dix": 90, "cent": 100})
+    words.update({"une centaine": 100, "une dizaine": 10, "mille": 1000})
+    words.pop("quatre-vingt-zéro", None)
+    words.pop("soixante-zéro", None)
+    return words
+
+
+NUMBER_WORDS: dict[str, int] = {**_fr_words(), **_en_words()}
+_WORDS_RE = "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True))
+
+SCALES: dict[str, int] = {
+    "thousand": 1_000,
+    "million": 1_000_000,
+    "millions": 1_000_000,
+    "billion": 1_000_000_000,
+    "billions": 1_000_000_000,
+    "trillion": 1_000_000_000_000,
+    "mille": 1_000,
+    "milliard": 1_000_000_000,
+    "milliards": 1_000_000_000,
+    "m": 1_000_000,
+    "M": 1_000_000,
+    "bn": 1_000_000_000,
+    "G": 1_000_000_000,
+    "Md": 1_000_000_000,
+    "k": 1_000,
+    "K": 1_000,
+}
+QUALIFIERS: dict[str, str] = {
+    "over": "over",
+    "more than": "more than",
+    "nearly": "nearly",
+    "almost": "almost",
+    "about": "about",
+    "approximately": "approximately",
+    "roughly": "about",
+    "around": "about",
+    "some": "about",
+    "up to": "up to",
+    "at least": "at least",
+    "upwards of": "upwards of",
+    "fewer than": "fewer than",
+    "less than": "less than",
+    "plus de": "more than",
+    "près de": "nearly",
+    "presque": "almost",
+    "environ": "about",
+    "quelque": "about",
+    "au moins": "at least",
+    "jusqu'à": "up to",
+    "jusqu’à": "up to",
+    "moins de": "fewer than",
+    "pas moins de": "at least",
+}
+_QUAL_RE = "|".join(sorted(map(re.escape, QUALIFIERS), key=len, reverse=True))
+_CUR_PREFIX = r"(?P<cur>C\$|CA\$|CAN\$|US\$|CAD\s?\$?|USD\s?\$?|EUR\s?|GBP\s?|\$|€|£)"
+_CUR_SUFFIX = (
+    r"(?P<cur2>\s?(?:\$|€|£)|\s+(?:de\s+)?dollars?(?:\s+(?:canadiens|américains|US))?"
+    r"|\s+(?:d['’]|de\s+)euros?|\s+euros?|\s+(?:de\s+)?livres(?:\s+sterling)?"
+    r"|\s+pounds?(?:\s+sterling)?|\s+(?:CAD|USD|EUR|GBP)\b)"
+)
+_SCALE = (
+    r"(?P<scale>\s+(?:thousand|millions?|billions?|trillion|mille|milliards?|milliard)\b"
+    r"|\s?(?:bn|m|M|Md|G|k|K)(?![\w]))"
+)
+_PERCENT = r"(?P<pct>\s?%|\s+(?:per\s?cent|percent|pour\s?cent|p\.\s?100)\b)"
+_DIGITS_EN = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_DIGITS_FR = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:[,.]\d+)?"
+
+
+def _amount_re(digits: str) -> str:
+    number = rf"(?:{digits}|(?i:{_WORDS_RE}))"
+    return (
+        rf"(?<![\w'’-])(?:(?P<qual>(?i:{_QUAL_RE}))\s+)?(?:(?P<between>between|entre|from|de)\s+)?"
+        rf"{_CUR_PREFIX}?(?<![\w.,/-])(?P<num>{number})"
+        rf"(?:\s*(?:to|-|–|and|à|et)\s*(?P<num2>{number})(?![\w]))?"
+        rf"(?:{_SCALE})?(?:{_CUR_SUFFIX})?(?:{_PERCENT})?(?![\w])(?!,\d)(?!\.\d)"
+    )
+
+
+AMOUNT_EN = re.compile(_amount_re(_DIGITS_EN))
+AMOUNT_FR = re.compile(_amount_re(_DIGITS_FR))
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A number found in text, with its qualifier, scale, currency and percent sign."""
+
+    start: int
+    end: int
+    amount: int | float
+    qualifier: str | None
+    currency: str | None
+    percent: bool
+    amount_max: int | float | None
+    is_word: bool
+    raw: str
+
+
+def to_number(raw: str, lang: str) -> float | None:
+    """The numeric value of a numeral or number word, or None."""
+    key = raw.lower()
+    if key in NUMBER_WORDS:
+        return float(NUMBER_WORDS[key])
+    text = raw.replace("\u00a0", " ").replace("\u202f", " ")
+    text = text.replace(" ", "").replace(",", ".") if lang == "fr" else text.replace(",", "")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def tidy(value: float) -> int | float:
+    """An int when whole (29.4 million -> 29400000), else a float."""
+    rounded = round(value, 6)
+    return int(rounded) if rounded == int(rounded) else rounded
+
+
+def find_amounts(text: str, lang: str, dollar: str = "CAD") -> list[Amount]:
+    """Every amount in ``text`` (already masked for dates, phones and references)."""
+    pattern = AMOUNT_FR if lang == "fr" else AMOUNT_EN
+    out = []
+    for m in pattern.finditer(text):
+        amount = _amount(m, lang, dollar)
+        if amount is not None:
+            out.append(amount)
+    return out
+
+
+def _amount(m: re.Match[str], lang: str, dollar: str) -> Amount | None:
+    value = to_number(m.group("num"), lang)
+    if value is None:
+        return None
+    scale_word = (m.group("scale") or "").strip()
+    currency = _currency(m.group("cur"), m.group("cur2"), dollar)
+    if scale_word in ("m", "M", "bn", "G", "Md", "k", "K") and currency is None:
+        return None
+    scale = SCALES.get(scale_word, 1)
+    if m.group("num").lower() in ("a million", "a billion"):
+        scale, value = SCALES[m.group("num").split()[1].lower()], 1.0
+    top = to_number(m.group("num2"), lang) if m.group("num2") else None
+    if top is not None and not m.group("between") and _joined_by_and(m):
+        return None
+    qualifier = QUALIFIERS.get((m.group("qual") or "").lower())
+    return Amount(
+        start=m.start(),
+        end=m.end(),
+        amount=tidy(value * scale),
+        qualifier=qualifier,
+        currency=currency,
+        percent=bool(m.group("pct")),
+        amount_max=tidy(top * scale) if top is not None else None,
+        is_word=not m.group("num")[0].isdigit(),
+        raw=m.group(0),
+    )
+
+
+def _joined_by_and(m: re.Match[str]) -> bool:
+    """ "8 and 10" without "between" is two numbers, not a range."""
+    middle = m.group(0)[m.end("num") - m.start() : m.start("num2") - m.start()]
+    return middle.strip() in ("and", "et")
+
+
+def _currency(prefix: str | None, suffix: str | None, dollar: str) -> str | None:
+    raw = (prefix or suffix or "").strip().lower()
+    if not raw:
+        return None
+    for code, marks in _CURRENCY_MARKS.items():
+        if any(mark in raw for mark in marks):
+            return code
+    return dollar if "$" in raw or "dollar" in raw else None
+
+
+_CURRENCY_MARKS: dict[str, tuple[str, ...]] = {
+    "USD": ("us$", "usd", "américains", "dollars us"),
+    "CAD": ("c$", "ca$", "can$", "cad", "canadiens"),
+    "EUR": ("€", "eur"),
+    "GBP": ("£", "gbp", "livre", "pound"),
+}
