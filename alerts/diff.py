@@ -207,6 +207,4 @@ def reverts(change: Change, earlier: Change) -> bool:
 
 def mark_flaps(changes: Sequence[Change], recent: Sequence[Change]) -> list[Change]:
     """``changes`` with ``note="flap"`` on each that reverts one of ``recent``."""
-    return [
-        replace(c, note="flap") if any(reverts(c, r) for r in recent) else c for c in changes
-    ]
+    return [replace(c, note="flap") if any(reverts(c, r) for r in recent) else c for c in changes]

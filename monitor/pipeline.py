@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
+from alerts import outbox
 from alerts.diff import Change, diff_facts, mark_flaps
 from monitor import follow
 from monitor.errors import FactwatchError, FetchError, StoreError
@@ -244,6 +245,7 @@ def check_all(
     progress: Progress | None = None,
 ) -> list[Outcome]:
     """Check ``watches`` one after the other; one failing never stops the rest."""
+    outbox.install(store, settings)  # alert rows commit with each check
     outcomes: list[Outcome] = []
     with make_client(settings.fetch) as client:
         for watch in watches:

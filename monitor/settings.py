@@ -214,7 +214,8 @@ if TYPE_CHECKING:
     AlertChannelSettings = _ChannelBase
 else:  # one optional key per registered channel type, validated by its options model
     AlertChannelSettings = create_model(
-        "AlertChannelSettings", __base__=_ChannelBase,
+        "AlertChannelSettings",
+        __base__=_ChannelBase,
         **{name: (t.options | None, None) for name, t in CHANNEL_TYPES.items()},
     )
 

@@ -11,7 +11,7 @@ import click
 from alerts.diff import diff_facts
 from alerts.wording import EventMeta, describe, event_json, format_value
 from monitor.cli import cli
-from monitor.cli.common import TIME, AppContext, emit_json, pass_app, when
+from monitor.cli.common import TIME, UNTIL, AppContext, emit_json, pass_app, when
 from monitor.errors import UnknownWatchError
 from monitor.table import render_table
 from parsers.model import Fact
@@ -39,7 +39,7 @@ def _version_or_fail(
 
 @cli.command()
 @click.argument("name")
-@click.option("--at", type=TIME, help="The facts as they were at this time (ISO 8601, UTC).")
+@click.option("--at", type=UNTIL, help="The facts as they were at this time (ISO 8601, UTC).")
 @click.option("--json", "as_json", is_flag=True, help="Print the facts as JSON.")
 @click.option("--explain", is_flag=True, help="Show which rule found each fact, and its evidence.")
 @pass_app
@@ -161,7 +161,7 @@ def history(app: AppContext, name: str, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("name")
-@click.option("--at", type=TIME, help="The page as it was at this time (ISO 8601, UTC).")
+@click.option("--at", type=UNTIL, help="The page as it was at this time (ISO 8601, UTC).")
 @click.option("--version", "seq", type=int, help="A version number (see `history`).")
 @pass_app
 def show(app: AppContext, name: str, at: datetime | None, seq: int | None) -> None:

@@ -10,6 +10,7 @@ import click
 
 from alerts.wording import describe
 from monitor.cli import cli
+from monitor.cli.alerts import deliver_now
 from monitor.cli.common import EXIT_FAILED, EXIT_OK, AppContext, emit_json, pass_app
 from monitor.outcomes import Changed, Failed, Outcome, Unchanged
 from monitor.pipeline import check_all
@@ -97,6 +98,7 @@ def check(app: AppContext, names: tuple[str, ...], as_json: bool, quiet: bool) -
     if not app.settings.watches:
         click.echo("No watches configured. Add some under 'watches:' in the config.", err=True)
     outcomes = run_pass(app, names, quiet or as_json)
+    deliver_now(app, quiet=quiet or as_json)  # this pass's alerts and any still pending
     if as_json:
         emit_json([outcome_json(o) for o in outcomes])
     else:
@@ -119,6 +121,7 @@ def run(app: AppContext, interval: float, once: bool) -> None:
     click.echo(f"factwatch: watching {len(app.settings.watches)} page(s); Ctrl-C to stop", err=True)
     while True:
         print_outcomes(run_pass(app, (), quiet=False))
+        deliver_now(app)
         if once:
             return
         time.sleep(interval)

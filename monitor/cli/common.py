@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -65,17 +65,34 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
-def parse_time(value: str | None) -> datetime | None:
-    """ISO 8601 (``2026-12-01``, ``2026-12-01T06:00``, ``...Z``); naive means UTC."""
+def parse_time(value: str | None, *, end: bool = False) -> datetime | None:
+    """ISO 8601 (``2026-12-01``, ``2026-12-01T06:00``, ``...Z``); naive means UTC.
+
+    With ``end`` the time is inclusive to the precision given: ``2026-12-01``
+    means up to the end of that day, ``...T06:00:03Z`` up to the end of that
+    second (for ``--at``); without, it is the start (for ``--since``).
+    """
     if value is None:
         return None
+    text = value.strip()
     try:
-        moment = datetime.fromisoformat(value.strip())
+        moment = datetime.fromisoformat(text)
     except ValueError:
         raise click.BadParameter(
             f"{value!r} is not an ISO 8601 time (e.g. 2026-12-01T06:00:00Z)"
         ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment + _precision(text) - timedelta(microseconds=1) if end else moment
+
+
+def _precision(text: str) -> timedelta:
+    clock = text.partition("T")[2] or text.partition(" ")[2]
+    if not clock:
+        return timedelta(days=1)
+    clock = clock.rstrip("Z").split("+")[0].split("-")[0]
+    if "." in clock:
+        return timedelta(microseconds=1)
+    return timedelta(minutes=1) if clock.count(":") == 1 else timedelta(seconds=1)
 
 
 class TimeParam(click.ParamType):
@@ -83,13 +100,17 @@ class TimeParam(click.ParamType):
 
     name = "TIME"
 
+    def __init__(self, *, end: bool = False) -> None:
+        self.end = end
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, datetime):
             return value
-        return parse_time(value)
+        return parse_time(value, end=self.end)
 
 
 TIME = TimeParam()
+UNTIL = TimeParam(end=True)
 
 
 def when(moment: datetime | None) -> str:
