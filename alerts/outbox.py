@@ -28,7 +28,8 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -359,25 +360,34 @@ def retry_delay(
 
 
 class Pacer:
-    """At most one message per ``interval`` per key, across threads."""
+    """At most one message per ``interval`` per key, across threads.
 
-    def __init__(
-        self,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self._next: dict[str, float] = {}
-        self._lock = threading.Lock()
-        self._clock, self._sleep = clock, sleep
+    Sends for one key are serialised, and the next starts ``interval`` after
+    the previous one finished, so the receiver never sees two closer together.
+    """
 
-    def wait(self, key: str, interval: float) -> None:
-        """Block until a message for ``key`` may go, and reserve that slot."""
-        with self._lock:
-            now = self._clock()
-            slot = max(now, self._next.get(key, now))
-            self._next[key] = slot + interval
-        if slot > now:
-            self._sleep(slot - now)
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._done: dict[str, float] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self._clock = clock
+
+    @contextmanager
+    def slot(self, key: str | None, interval: float) -> Iterator[None]:
+        """Hold the send slot of ``key`` (no pacing when ``key`` is None)."""
+        if key is None or interval <= 0:
+            yield
+            return
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            pause = self._done.get(key, -interval) + interval - self._clock()
+            if pause > 0:
+                time.sleep(pause)
+            try:
+                yield
+            finally:
+                self._done[key] = self._clock()
 
 
 # -- the deliverer -------------------------------------------------------------------
@@ -473,10 +483,10 @@ class Deliverer:
         """Send ``row``; False after a transient failure (stop this channel's batch)."""
         kind, options = channel_type(channel.type), channel.options
         pace = options.pace_key()
-        if pace is not None and kind.min_interval:
-            self.pacer.wait(f"{kind.name}:{pace}", kind.min_interval)
+        message = Outgoing(row.key, row.kind, row.payload, row.created_at)
         try:
-            kind.send(options, Outgoing(row.key, row.kind, row.payload, row.created_at))
+            with self.pacer.slot(pace and f"{kind.name}:{pace}", kind.min_interval):
+                kind.send(options, message)
         except DeliveryError as exc:
             return self._failed(channel, row, token, exc, report)
         mark_sent(self.store, row, token)
