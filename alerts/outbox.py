@@ -227,21 +227,26 @@ def _due(channel: str, now: datetime) -> Any:
     )
 
 
+def _claimable(s: Session, channel: str, now: datetime, limit: int) -> Any:
+    """The ids to claim: locked and skipped by others on PostgreSQL; one statement on SQLite."""
+    ids = select(OutboxRow.id).where(*_due(channel, now)).order_by(OutboxRow.id).limit(limit)
+    if s.get_bind().dialect.name == "postgresql":  # materialised: LIMIT inside IN may re-run
+        return list(s.scalars(ids.with_for_update(skip_locked=True)))
+    return ids.scalar_subquery()  # SQLite: the UPDATE takes the write lock for both
+
+
 def claim(store: Store, channel: str, token: str, lease: float, limit: int) -> list[OutboxRow]:
-    """Claim up to ``limit`` due rows of ``channel`` for ``lease`` seconds."""
+    """Claim up to ``limit`` due rows of ``channel`` for ``lease`` seconds.
+
+    Only rows still due and unleased are taken, so two deliverers never hold
+    the same row (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite has one
+    writer at a time).
+    """
     now = utcnow()
     with store.session() as s:
-        ids = (
-            select(OutboxRow.id)
-            .where(*_due(channel, now))
-            .order_by(OutboxRow.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
         s.execute(
             update(OutboxRow)
-            .where(OutboxRow.id.in_(ids), *_due(channel, now))
+            .where(OutboxRow.id.in_(_claimable(s, channel, now, limit)), *_due(channel, now))
             .values(claim_token=token, claimed_until=now + timedelta(seconds=lease))
             .execution_options(synchronize_session=False)
         )
@@ -331,11 +336,8 @@ def rows(store: Store, status: str | None = None, limit: int | None = None) -> l
 def counts(store: Store) -> dict[str, int]:
     """How many rows are pending, sent and dead."""
     with store.session() as s:
-        found = dict(
-            s.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status))
-            .tuples()
-            .all()
-        )
+        query = select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
+        found = {status: int(n) for status, n in s.execute(query)}
     return {status: found.get(status, 0) for status in (PENDING, SENT, DEAD)}
 
 
