@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from store.models import Watch
+from store.models import ChangeRow, Watch
 from store.repo import CheckRecord, SavedCheck, Store, utcnow
 from store.scheduler_models import (
     LEASE_NAME,
@@ -213,3 +213,10 @@ def install(store: Store) -> None:
     """Register :func:`write_links` on ``store`` (once)."""
     if write_links not in store.on_record:
         store.on_record.append(write_links)
+
+
+def last_changes(store: Store) -> dict[int, ChangeRow]:
+    """The latest change event of every watch, by watch id."""
+    with store.session() as s:
+        latest = select(func.max(ChangeRow.id)).group_by(ChangeRow.watch_id).scalar_subquery()
+        return {c.watch_id: c for c in s.scalars(select(ChangeRow).where(ChangeRow.id.in_(latest)))}

@@ -1,9 +1,8 @@
-"""``factwatch check`` and ``factwatch run``."""
+"""``factwatch check``."""
 
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable
 
 import click
@@ -104,24 +103,3 @@ def check(app: AppContext, names: tuple[str, ...], as_json: bool, quiet: bool) -
     else:
         print_outcomes(outcomes)
     sys.exit(EXIT_FAILED if any(isinstance(o, Failed) for o in outcomes) else EXIT_OK)
-
-
-@cli.command()
-@click.option(
-    "--interval",
-    default=3600.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="Seconds between two passes over every watch.",
-)
-@click.option("--once", is_flag=True, help="Run a single pass and exit.")
-@pass_app
-def run(app: AppContext, interval: float, once: bool) -> None:
-    """Run the service: check every watch now, then every --interval seconds."""
-    click.echo(f"factwatch: watching {len(app.settings.watches)} page(s); Ctrl-C to stop", err=True)
-    while True:
-        print_outcomes(run_pass(app, (), quiet=False))
-        deliver_now(app)
-        if once:
-            return
-        time.sleep(interval)

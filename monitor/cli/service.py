@@ -1,0 +1,364 @@
+"""``factwatch run`` (the service) and ``factwatch status``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime
+from typing import Any
+
+import click
+
+from alerts.wording import describe
+from monitor.cli import cli
+from monitor.cli.common import AppContext, emit_json, pass_app, when
+from monitor.health import heartbeat_check
+from monitor.metrics import Metrics
+from monitor.outcomes import Changed, Failed, Unchanged
+from monitor.scheduler import Finished, make_trigger, next_due
+from monitor.service import Service
+from monitor.settings import Settings, load_settings
+from monitor.table import render_table
+from monitor.web import WebServer, health_route, metrics_route, parse_address
+from store import scheduling
+from store.repo import Store, change_from_row, utcnow
+
+log = logging.getLogger("factwatch.check")
+_RECORD_FIELDS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+def _extras(record: logging.LogRecord) -> dict[str, Any]:
+    return {k: v for k, v in vars(record).items() if k not in _RECORD_FIELDS}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and the extra fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data = {
+            "time": iso(datetime.fromtimestamp(record.created).astimezone()),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+            **_extras(record),
+        }
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """``time level logger: message key=value ...``."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        extras = " ".join(f"{k}={v}" for k, v in _extras(record).items() if v is not None)
+        line = super().format(record)
+        return f"{line} {extras}" if extras else line
+
+
+def setup_logging(log_format: str, verbose: int) -> None:
+    """Log to stderr in ``text`` or ``json``; INFO by default, DEBUG with -vv."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("factwatch").setLevel(logging.DEBUG if verbose >= 2 else logging.INFO)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with ``Z``, or ``None``."""
+    if moment is None:
+        return None
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def check_fields(done: Finished) -> dict[str, Any]:
+    """The fields of the one log line a finished check writes."""
+    outcome = done.outcome
+    fields: dict[str, Any] = {
+        "watch": done.job.watch.name,
+        "parent": done.job.parent,
+        "url": done.job.watch.url,
+        "duration": round(done.duration, 3),
+        "due": iso(done.job.due),
+        "started": iso(done.started_at),
+        "next_run": iso(done.next_run),
+        "missed": done.missed or None,
+    }
+    if isinstance(outcome, Failed):
+        fields.update(outcome="failed", reason=outcome.reason, error=outcome.message)
+    elif isinstance(outcome, Unchanged):
+        fields.update(outcome="unchanged", via=outcome.via)
+    else:
+        fields.update(
+            outcome="baseline" if outcome.baseline else "changed",
+            version=outcome.version,
+            changes=len(outcome.changes),
+        )
+    return fields
+
+
+def log_check(done: Finished) -> None:
+    """Write the log line of a finished check."""
+    fields = check_fields(done)
+    level = logging.WARNING if fields["outcome"] == "failed" else logging.INFO
+    words = [describe(c) for c in done.outcome.changes] if isinstance(done.outcome, Changed) else []
+    log.log(
+        level,
+        "check %s: %s%s",
+        fields["watch"],
+        fields["outcome"],
+        f" ({'; '.join(words)})" if words else "",
+        extra=fields,
+    )
+
+
+def _reloader(app: AppContext) -> Settings:
+    settings = load_settings(app.config).settings
+    return settings.model_copy(update={"database": app.database}) if app.database else settings
+
+
+def _start_web(address: str, service: Service, metrics: Metrics, store: Store) -> WebServer:
+    from monitor.health import Health, outbox_stats
+
+    host, port = parse_address(address)
+    server = WebServer(host, port)
+    health = Health(store, lambda: service.settings)
+    server.route("/healthz", health_route(health))
+    server.route("/metrics", metrics_route(metrics))
+
+    def gauges() -> dict[str, float]:
+        limits = service.settings.scheduler
+        stats = outbox_stats(store, utcnow(), limits.alerts_stuck_after) or {}
+        return {
+            "alert_queue_depth": float(stats.get("pending", 0)),
+            "alerts_stuck": float(stats.get("stuck", 0)),
+            "scheduler_leader": 1.0 if service.state.leader else 0.0,
+            "running_checks": float(len(service.scheduler.running)),
+        }
+
+    metrics.add_gauges(gauges)
+    return server.start()
+
+
+@cli.command()
+@click.option(
+    "--http",
+    "http",
+    metavar="HOST:PORT",
+    help="Serve /healthz and /metrics on HOST:PORT (e.g. 127.0.0.1:8080).",
+)
+@click.option(
+    "--watch-config",
+    is_flag=True,
+    help="Reload the configuration when its file changes (SIGHUP always reloads).",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="One log line per check, as text or JSON.",
+)
+@click.pass_context
+def run(ctx: click.Context, http: str | None, watch_config: bool, log_format: str) -> None:
+    """Run the service: check every watch on its schedule until stopped.
+
+    Only one service schedules per database; a second one waits and takes over
+    when the first stops or dies. SIGTERM/SIGINT stop it gracefully, SIGHUP
+    reloads the configuration.
+    """
+    app: AppContext = ctx.obj
+    setup_logging(log_format, ctx.parent.params.get("verbose", 0) if ctx.parent else 0)
+    metrics = Metrics()
+    service = Service(
+        app.store,
+        app.settings,
+        lambda: _reloader(app),
+        app.loaded.path,
+        watch_config,
+        metrics,
+        log_check,
+    )
+    server = _start_web(http, service, metrics, app.store) if http else None
+    if server:
+        host, port = server.address
+        logging.getLogger("factwatch.service").info(
+            "serving /healthz and /metrics", extra={"http": f"{host}:{port}"}
+        )
+    service.install_signals()
+    try:
+        service.run()
+    finally:
+        if server:
+            server.stop()
+
+
+# -- status ----------------------------------------------------------------
+
+
+def _next_runs(app: AppContext, parents: dict[str, str | None]) -> dict[str, datetime | None]:
+    """The next run of each watch: as planned by the service, else from its last check."""
+    planned = {n: r.next_run_at for n, r in scheduling.schedules(app.store).items()}
+    out: dict[str, datetime | None] = {}
+    last = _last_by_name(app.store)
+    for watch in app.settings.watches:
+        trigger = make_trigger(watch, app.settings.scheduler)
+        started = last.get(watch.name)
+        out[watch.name] = planned.get(watch.name) or next_due(
+            trigger, started.started_at if started else None, utcnow()
+        )
+    for name, parent in parents.items():
+        if parent is not None:
+            out[name] = planned.get(name) or out.get(parent)
+    return out
+
+
+def _last_by_name(store: Store) -> dict[str, Any]:
+    names = {w.id: w.name for w in store.watches()}
+    return {names[wid]: c for wid, c in store.last_checks().items()}
+
+
+def status_data(app: AppContext) -> dict[str, Any]:
+    """Everything ``status`` shows, as the ``--json`` shape."""
+    store = app.store
+    stored = store.watches()
+    by_id = {w.id: w.name for w in stored}
+    parents = {w.name: by_id.get(w.parent_id) if w.parent_id else None for w in stored}
+    configured = [w.name for w in app.settings.watches]
+    for name in configured:
+        parents.setdefault(name, None)
+    last, nexts = _last_by_name(store), _next_runs(app, parents)
+    changes = {by_id[k]: v for k, v in scheduling.last_changes(store).items()}
+    misfires = scheduling.misfire_counts(store)
+    rows = {w.name: w for w in stored}
+    watches = [
+        _watch_json(
+            name,
+            app,
+            rows.get(name),
+            parents[name],
+            last.get(name),
+            nexts.get(name),
+            changes.get(name),
+            misfires.get(name, 0),
+        )
+        for name in _ordered(parents, configured)
+    ]
+    return {"scheduler": _scheduler_json(app), "watches": watches}
+
+
+def _ordered(parents: dict[str, str | None], configured: list[str]) -> list[str]:
+    tops = configured + sorted(n for n, p in parents.items() if p is None and n not in configured)
+    out: list[str] = []
+    for top in tops:
+        out.append(top)
+        out.extend(sorted(n for n, p in parents.items() if p == top))
+    return out + sorted(n for n in parents if n not in out)
+
+
+def _watch_json(
+    name: str,
+    app: AppContext,
+    row: Any,
+    parent: str | None,
+    check: Any,
+    next_run: datetime | None,
+    change: Any,
+    misfires: int,
+) -> dict[str, Any]:
+    configured = app.settings.watch(name)
+    return {
+        "name": name,
+        "url": row.url if row is not None else (configured.url if configured else None),
+        "parent": parent,
+        "configured": configured is not None or parent is not None,
+        "last_check": None
+        if check is None
+        else {
+            "at": iso(check.started_at),
+            "outcome": check.outcome,
+            "reason": check.reason,
+            "status": check.status,
+            "duration": round(check.duration, 3),
+        },
+        "next_run": iso(next_run),
+        "consecutive_failures": row.consecutive_failures if row is not None else 0,
+        "misfires": misfires,
+        "last_change": None
+        if change is None
+        else {
+            "at": iso(change.detected_at),
+            "kind": change.kind,
+            "change": change.change,
+            "subject": change.subject,
+            "description": describe(change_from_row(change)),
+        },
+    }
+
+
+def _scheduler_json(app: AppContext) -> dict[str, Any]:
+    verdict = heartbeat_check(app.store, app.settings, utcnow())
+    lease = scheduling.lease_info(app.store)
+    return {
+        "running": verdict.ok,
+        "holder": verdict.detail["holder"],
+        "heartbeat_at": verdict.detail["heartbeat_at"],
+        "heartbeat_age": verdict.detail["age"],
+        "lease_expires_at": iso(lease.expires_at) if lease else None,
+    }
+
+
+def _check_words(check: dict[str, Any] | None) -> str:
+    if check is None:
+        return "never checked"
+    reason = f" ({check['reason']})" if check["reason"] else ""
+    return f"{check['outcome']}{reason}"
+
+
+def _scheduler_words(data: dict[str, Any]) -> str:
+    if data["heartbeat_at"] is None:
+        return "scheduler: never ran on this database"
+    age = f"{data['heartbeat_age']:.1f}s ago"
+    if data["running"]:
+        return f"scheduler: running ({data['holder']}), heartbeat {age}"
+    if data["holder"] is None:
+        return f"scheduler: stopped, last heartbeat {age}"
+    return f"scheduler: NOT RUNNING, last heartbeat {age} ({data['holder']})"
+
+
+def _stamp(value: str | None) -> str:
+    return when(datetime.fromisoformat(value.replace("Z", "+00:00"))) if value else "-"
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@pass_app
+def status(app: AppContext, as_json: bool) -> None:
+    """Show each watch's last check, next run and last change, and the scheduler's heartbeat."""
+    data = status_data(app)
+    if as_json:
+        emit_json(data)
+        return
+    rows = [
+        (
+            w["name"],
+            w["parent"] or "",
+            _stamp(w["last_check"] and w["last_check"]["at"]),
+            _check_words(w["last_check"]),
+            _stamp(w["next_run"]),
+            w["consecutive_failures"],
+            w["last_change"]["description"] if w["last_change"] else "-",
+        )
+        for w in data["watches"]
+    ]
+    headers = ["WATCH", "PARENT", "LAST CHECK", "OUTCOME", "NEXT RUN", "FAILS", "LAST CHANGE"]
+    click.echo(render_table(headers, rows, max_cell=60))
+    click.echo(_scheduler_words(data["scheduler"]))
