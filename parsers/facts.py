@@ -39,8 +39,13 @@ def merge(facts: Iterable[Fact]) -> list[Fact]:
     """Drop repeated facts; unite memberships of the same group within a section."""
     out: list[Fact] = []
     index: dict[tuple[str, str, str], int] = {}
+    stated: set[str] = set()
     for fact in facts:
         key = (fact.kind, fact.section, fact.subject)
+        statement = repr((key, sorted(fact.value.items()), fact.period))
+        if statement in stated:
+            continue
+        stated.add(statement)
         first = index.get(key)
         if first is None:
             index[key] = len(out)
@@ -48,7 +53,7 @@ def merge(facts: Iterable[Fact]) -> list[Fact]:
         elif fact.kind == "membership":
             members = sorted({*out[first].value["members"], *fact.value["members"]})
             out[first] = replace(out[first], value={"members": members})
-        elif out[first].value != fact.value or out[first].period != fact.period:
+        else:
             out.append(fact)
     return out
 

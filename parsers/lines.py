@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from parsers.dates import find_dates
 from parsers.model import Block, Section
 from parsers.text import normalise_space
 
@@ -50,6 +51,8 @@ def is_heading_line(line: str) -> bool:
         return False
     if _BULLET.match(line) or (not line[0].isupper() and not line[0].isdigit()):
         return False
+    if find_dates(line):
+        return False
     if line.isupper() and sum(c.isalpha() for c in line) > 2:
         return True
     significant = [w for w in words if w.lower() not in _SMALL_WORDS]
@@ -82,7 +85,8 @@ def lines_to_sections(lines: Sequence[str], title: str) -> tuple[Section, ...]:
             if kind != "item":
                 kind, group, next_group = "item", next_group, next_group + 1
             buffer.append(line[bullet.end() :])
-        elif not buffer and is_heading_line(line):
+        elif is_heading_line(line) and (not buffer or buffer[-1][-1:] in ".!?:"):
+            flush()
             if blocks:
                 sections.append(Section(heading, tuple(blocks)))
             heading, blocks = line, []

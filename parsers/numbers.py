@@ -149,7 +149,7 @@ _DIGITS_FR = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:[,.]\d+)?"
 def _amount_re(digits: str) -> str:
     number = rf"(?:{digits}|(?i:{_WORDS_RE}))"
     return (
-        rf"(?<![\w'’-])(?:(?P<qual>(?i:{_QUAL_RE}))\s+)?(?:(?P<between>between|entre|from|de)\s+)?"
+        rf"(?<![\w'’-])(?:(?P<qual>(?i:{_QUAL_RE}))\s+)?(?:(?P<between>(?i:between|entre|from|de))\s+)?"
         rf"{_CUR_PREFIX}?(?<![\w.,/-])(?P<num>{number})"
         rf"(?:\s*(?:to|-|–|and|à|et)\s*(?P<num2>{number})(?![\w]))?"
         rf"(?:{_SCALE})?(?:{_CUR_SUFFIX})?(?:{_PERCENT})?(?![\w])(?!,\d)(?!\.\d)"

@@ -46,11 +46,15 @@ def _reader(body: bytes) -> PdfReader:
 
 
 def _page_lines(page: object) -> list[str]:
+    """The page's lines; layout mode keeps vertical gaps as blank lines (paragraph breaks)."""
     try:
-        text = page.extract_text() or ""  # type: ignore[attr-defined]
-    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError) as exc:
-        raise UnreadablePdfError(f"the PDF's text could not be extracted: {exc}") from exc
-    return text.splitlines()
+        text = page.extract_text(extraction_mode="layout")  # type: ignore[attr-defined]
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, ZeroDivisionError):
+        try:
+            text = page.extract_text()  # type: ignore[attr-defined]
+        except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError) as exc:
+            raise UnreadablePdfError(f"the PDF's text could not be extracted: {exc}") from exc
+    return [" ".join(line.split()) for line in (text or "").splitlines()]
 
 
 def _drop_first(lines: list[str]) -> list[str]:

@@ -38,9 +38,6 @@ _SKIP = frozenset(
         "our",
         "newly",
         "recently",
-        "new",
-        "first",
-        "further",
         "officially",
         "le",
         "la",
@@ -106,13 +103,14 @@ def dates(doc: Document) -> Iterator[Fact]:
 def event_subject(text: str, date: DateMatch, lang: str) -> str:
     """What the date dates, from the verb nearest to it and that verb's object."""
     event = _EVENT.match(text[date.end :])
+    text = text[: date.start] + "·" * (date.end - date.start) + text[date.end :]
     if event:
         return _event_phrase(text, date.end, event)
     verb = _find_verb(text, date, lang)
     if verb is None:
         return _fallback(text, date)
     word, start, end = verb
-    obj = _object_after(text[end:], lang, long=word in JOIN_VERBS)
+    obj = object_after(text[end:], lang, long=word in JOIN_VERBS)
     if word in JOIN_VERBS:
         actor = _actor_before(text[:start])
         return " ".join(p for p in (actor, "joined" if lang == "en" else "a rejoint", obj) if p)
@@ -156,7 +154,8 @@ def _fr_verbs(text: str) -> list[tuple[str, int, int]]:
     return [(m.group("verb"), m.start("verb"), m.end("verb")) for m in _FR_AUX.finditer(text)]
 
 
-def _object_after(rest: str, lang: str, long: bool = False) -> str:
+def object_after(rest: str, lang: str, long: bool = False) -> str:
+    """The object of a verb: a (shortened) name, or a few plain words, articles skipped."""
     tokens = list(_TOKEN.finditer(rest))
     i = 0
     while i < len(tokens) and i < 6:
@@ -187,7 +186,7 @@ def _plain_phrase(tokens: list[re.Match[str]], lang: str) -> str:
     words: list[str] = []
     for t in tokens[:6]:
         word = t.group(0)
-        if not word[0].isalnum() or (word.lower() in stops and len(words) > (lang == "fr")):
+        if not word[0].isalnum() or (word.lower() in stops and (lang == "en" or words)):
             break
         if word.lower() in ("de", "d'") and lang == "fr" and len(words) != 1:
             break

@@ -135,6 +135,37 @@ FR_STOPS = frozenset(
         "lors",
     ]
 )
+_VERBISH = frozenset(
+    [
+        "take",
+        "takes",
+        "took",
+        "make",
+        "makes",
+        "get",
+        "got",
+        "remain",
+        "remains",
+        "come",
+        "came",
+        "receive",
+        "attend",
+        "represent",
+        "participate",
+        "work",
+        "live",
+        "worked",
+        "lived",
+        "étaient",
+        "était",
+        "seront",
+        "sera",
+        "furent",
+        "participent",
+        "vivent",
+        "travaillent",
+    ]
+)
 _TIME_UNITS = frozenset(
     [
         "years",
@@ -258,7 +289,7 @@ def _unit_word(
         nxt2 = matches[i + 2].group(1).strip(",.;:").lower() if i + 2 < len(matches) else ""
         nxt = nxt2 if nxt in ("de", "des") else nxt
         return bool(nxt) and nxt not in stops and nxt.isalpha()
-    if low in stops:
+    if low in stops or low in _VERBISH or (words and low.endswith(("é", "és", "ée", "ées"))):
         return False
     if not words and word[0].isupper() and (strict or word.isupper()):
         return False
@@ -267,7 +298,7 @@ def _unit_word(
     return not (not words and low in EN_IRREGULAR)
 
 
-_AFTER_PREP = re.compile(r"^\s*(to|from|for|by|at|with|à|au|aux|auprès du|auprès de la)\s+")
+_AFTER_PREP = re.compile(r"^\s*(to|from|for|by|at|with|in|à|au|aux|auprès du|auprès de la)\s+")
 _AFTER_VERB = re.compile(
     r"^\s*,?\s*(?:that|which|who|qui)?\s*(?:have|has|had|ont|avaient|a)?\s*"
     r"(?:now|also|already|since|so far|then|together|déjà|maintenant|aussi)?\s*"
@@ -322,15 +353,15 @@ def _object(rest: str) -> str:
     runs = proper_runs(tail)
     if runs and runs[0][0] == 0:
         name = runs[0][2]
-        return f"{art} {name}".strip() if art.lower() == "the" else name
-    words = re.findall(r"[\w’'-]+", tail.split(",")[0])[:3]
-    stops = EN_STOPS | FR_STOPS
-    kept = []
-    for w in words:
-        if w.lower() in stops:
-            break
-        kept.append(w)
-    return " ".join(kept)
+    else:
+        words = re.findall(r"[\w’'-]+", tail.split(",")[0])[:3]
+        kept = []
+        for w in words:
+            if w.lower() in EN_STOPS | FR_STOPS:
+                break
+            kept.append(w)
+        name = " ".join(kept)
+    return f"{art} {name}".strip() if art.lower() == "the" and name else name
 
 
 def _verb_before(text: str, start: int, lang: str) -> str:

@@ -75,6 +75,7 @@ def members_in(
     yield from _composed(text, acronyms)
     yield from _parenthetical(text, acronyms)
     yield from _member_of(text, acronyms)
+    yield from _listed_actors(text, acronyms)
 
 
 def _until_end(text: str) -> str:
@@ -116,12 +117,49 @@ def _group_for(sentence: Sentence, head: str, acronyms: Mapping[str, str]) -> st
 
 def _composed(text: str, acronyms: Mapping[str, str]) -> Iterator[tuple[str, list[str], int]]:
     for m in _COMPOSED.finditer(text):
-        runs = proper_runs(text[: m.start()])
-        if not runs or runs[-1][1] < m.start() - 1:
+        head = _GROUP_NOUN_TAIL.sub("", text[: m.start()])
+        runs = proper_runs(head)
+        if not runs or runs[-1][1] < len(head) - 1:
             continue
         members = split_names(_until_end(text[m.end() :]), acronyms)
         if len(members) >= 2 and any(is_known(x) for x in members):
             yield canonical_name(runs[-1][2], acronyms), members, m.start()
+
+
+_GROUP_NOUN_TAIL = re.compile(
+    r"\s+(?:alliance|group|partnership|coalition|network|forum|countries|partners)$"
+)
+_INTRO = re.compile(
+    r"^(?:(?:In|On|Since|Today|Earlier today|En|Le|Aujourd['’]hui|Depuis)\b[^,]{0,40},\s*)?"
+)
+_LIST_VERB = re.compile(
+    r"\s+(?:have\s+|has\s+|ont\s+|a\s+)?(?P<verb>[a-z]{3,}ed|lancé|signé|adopté|publié"
+    r"|annoncé|créé|approuvé)\s+"
+)
+_WITH = re.compile(
+    r",?\s+(?:alongside|together with|along with|joined by|aux côtés de|de concert avec"
+    r"|en collaboration avec)\s+"
+)
+
+
+def _listed_actors(text: str, acronyms: Mapping[str, str]) -> Iterator[tuple[str, list[str], int]]:
+    """ "A, B and C launched X" and "A, alongside B and C, issued X": the parties to X."""
+    from parsers.extractors.dates import object_after
+
+    start = _INTRO.match(text)
+    offset = start.end() if start else 0
+    for m in _LIST_VERB.finditer(text, offset):
+        head = _WITH.sub(", ", text[offset : m.start()].rstrip(" ,"))
+        if "(" in head or ("," not in head and " and " not in head and " et " not in head):
+            continue
+        members = split_names(head, acronyms)
+        if len(members) >= 2 and any(is_known(x) for x in members):
+            obj = object_after(text[m.end() :], "fr" if m.group("verb")[-1] == "é" else "en")
+            if obj:
+                verb = m.group("verb")
+                label = f"Parties qui ont {verb}" if verb.endswith("é") else f"Parties that {verb}"
+                yield f"{label} {obj}", members, offset
+        return
 
 
 def _parenthetical(text: str, acronyms: Mapping[str, str]) -> Iterator[tuple[str, list[str], int]]:
@@ -161,13 +199,61 @@ _ARTICLE_WORDS = frozenset(
 def _member_of(text: str, acronyms: Mapping[str, str]) -> Iterator[tuple[str, list[str], int]]:
     for m in _MEMBER_OF.finditer(text):
         before = proper_runs(text[: m.start()])
-        after = proper_runs(text[m.end() : m.end() + 200])
-        if not before or before[-1][1] < m.start() - 1 or not after or after[0][0] > 30:
+        tail = text[m.end() : m.end() + 200]
+        after = [(0, 0, _fr_name(tail))] if _is_french(m.group(0)) else proper_runs(tail)
+        if not before or before[-1][1] != m.start() or not after or after[0][0] > 30:
+            continue
+        if not after[0][2] or tail.startswith("by "):
             continue
         member = canonical_name(before[-1][2], acronyms)
         group = canonical_name(after[0][2], acronyms)
         if member != group:
             yield group, [member], m.start()
+
+
+def _is_french(connector: str) -> bool:
+    return any(w in connector for w in ("membre", "joint", "adhér", "rejoint", "adhère"))
+
+
+_FR_NAME_STOPS = frozenset(
+    [
+        "en",
+        "pour",
+        "qui",
+        "afin",
+        "depuis",
+        "lors",
+        "dans",
+        "avec",
+        "et",
+        "à",
+        "au",
+        "aux",
+        "le",
+        "la",
+        "les",
+        "un",
+        "une",
+        "ce",
+        "cette",
+        "par",
+    ]
+)
+
+
+def _fr_name(tail: str) -> str:
+    """A French name after "membre de" / "s'est joint au": words up to a stop word."""
+    words: list[str] = []
+    for raw in tail.split()[:10]:
+        word = raw.strip(",.;:()")
+        if not word or word.lower() in _FR_NAME_STOPS or (not words and not word[0].isupper()):
+            break
+        words.append(word)
+        if raw[-1:] in ",.;:()":
+            break
+    while words and words[-1].lower() in ("de", "du", "des", "d'"):
+        words.pop()
+    return " ".join(words)
 
 
 def _lead_in_lists(section: Section, s_index: int, acronyms: Mapping[str, str]) -> Iterator[Fact]:

@@ -1,0 +1,1 @@
+"""A labelled corpus of official pages with their expected facts and change events."""

@@ -1,0 +1,430 @@
+"""Sentence-level extraction cases, English and French, including what is not a fact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from parsers import Fact, extract_facts, parse_document
+
+
+def facts_of(text: str, lang: str = "en", heading: str = "Overview") -> list[Fact]:
+    html = f'<html lang="{lang}"><body><main><h1>Page</h1><h2>{heading}</h2><p>{text}</p></main>'
+    doc = parse_document(html.encode(), url="https://www.canada.ca/page.html")
+    return extract_facts(doc)
+
+
+def of_kind(facts: list[Fact], kind: str) -> list[Fact]:
+    return [f for f in facts if f.kind == kind]
+
+
+def _matches(fact: Fact, subject: str | None, value: dict[str, Any]) -> bool:
+    same_value = all(fact.value.get(k) == v for k, v in value.items())
+    return same_value and (subject is None or fact.subject == subject)
+
+
+FIGURES: list[tuple[str, str, str | None, dict[str, Any]]] = [
+    # (lang, sentence, subject, value subset)
+    (
+        "en",
+        "The program funded 250 community projects in 2022.",
+        "community projects funded",
+        {"amount": 250, "unit": "community projects"},
+    ),
+    (
+        "en",
+        "Over 1,500 participants from 60 countries attended the forum.",
+        None,
+        {"amount": 1500, "qualifier": "over", "unit": "participants"},
+    ),
+    (
+        "en",
+        "Over 1,500 participants from 60 countries attended the forum.",
+        None,
+        {"amount": 60, "unit": "countries"},
+    ),
+    (
+        "en",
+        "Budget 2024 provides $2.3 billion to support the strategy.",
+        None,
+        {"amount": 2_300_000_000, "currency": "CAD"},
+    ),
+    (
+        "en",
+        "The Fund will provide €5 million to partner organisations.",
+        None,
+        {"amount": 5_000_000, "currency": "EUR"},
+    ),
+    (
+        "en",
+        "The UK will invest £3m in the programme.",
+        None,
+        {"amount": 3_000_000, "currency": "GBP"},
+    ),
+    ("en", "Reports of online luring rose by 12 per cent.", None, {"amount": 12, "percent": True}),
+    ("en", "About 40% of victims were under 12.", None, {"amount": 40, "percent": True}),
+    (
+        "en",
+        "Between 8 and 10 officers were deployed to each site.",
+        None,
+        {"amount": 8, "amount_max": 10, "unit": "officers"},
+    ),
+    (
+        "en",
+        "A hundred volunteers took part in the exercise.",
+        None,
+        {"amount": 100, "unit": "volunteers"},
+    ),
+    (
+        "en",
+        "Twenty-one countries signed the declaration.",
+        "countries that signed the declaration",
+        {"amount": 21},
+    ),
+    ("en", "Sixteen partners joined the initiative.", None, {"amount": 16, "unit": "partners"}),
+    ("en", "Nearly 100 countries take part.", "countries", {"amount": 100, "qualifier": "nearly"}),
+    (
+        "en",
+        "At least 3 million children are at risk.",
+        None,
+        {"amount": 3_000_000, "qualifier": "at least", "unit": "children"},
+    ),
+    (
+        "en",
+        "Fewer than 50 companies responded.",
+        None,
+        {"amount": 50, "qualifier": "fewer than", "unit": "companies"},
+    ),
+    (
+        "en",
+        "Upwards of 2,000 reports were received in 2022-23.",
+        None,
+        {"amount": 2000, "qualifier": "upwards of", "unit": "reports"},
+    ),
+    (
+        "fr",
+        "Le Centre a reçu plus de 20 000 signalements en 2022.",
+        None,
+        {"amount": 20000, "qualifier": "more than", "unit": "signalements"},
+    ),
+    (
+        "fr",
+        "Le Centre a reçu plus de 20\u00a0000 signalements en 2022.",
+        None,
+        {"amount": 20000, "qualifier": "more than"},
+    ),
+    ("fr", "Le Centre a reçu plus de 20\u202f000 signalements en 2022.", None, {"amount": 20000}),
+    (
+        "fr",
+        "L'industrie a fait 29,4 millions de signalements.",
+        None,
+        {"amount": 29_400_000, "unit": "signalements"},
+    ),
+    (
+        "fr",
+        "Le gouvernement investit 2,3 milliards de dollars dans la stratégie.",
+        None,
+        {"amount": 2_300_000_000, "currency": "CAD"},
+    ),
+    (
+        "fr",
+        "Le projet couvre près de 100 pays.",
+        None,
+        {"amount": 100, "qualifier": "nearly", "unit": "pays"},
+    ),
+    ("fr", "Seize pays ont signé la déclaration.", None, {"amount": 16, "unit": "pays"}),
+    ("fr", "On compte vingt et un partenaires.", None, {"amount": 21, "unit": "partenaires"}),
+    (
+        "fr",
+        "Environ 12 pour cent des entreprises ont répondu.",
+        None,
+        {"amount": 12, "percent": True, "qualifier": "about"},
+    ),
+    (
+        "fr",
+        "Au moins 5 000 participants étaient présents.",
+        None,
+        {"amount": 5000, "qualifier": "at least", "unit": "participants"},
+    ),
+    (
+        "fr",
+        "Le fonds versera jusqu'à 10 millions d'euros.",
+        None,
+        {"amount": 10_000_000, "qualifier": "up to", "currency": "EUR"},
+    ),
+    (
+        "fr",
+        "Moins de 50 entreprises ont répondu.",
+        None,
+        {"amount": 50, "qualifier": "fewer than", "unit": "entreprises"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence", "subject", "value"),
+    FIGURES,
+    ids=[f"{f[0]}-{f[1][:40]}-{next(iter(f[3].values()))}" for f in FIGURES],
+)
+def test_figure(lang: str, sentence: str, subject: str | None, value: dict[str, Any]) -> None:
+    figures = of_kind(facts_of(sentence, lang), "figure")
+    assert any(_matches(f, subject, value) for f in figures), [
+        (f.subject, f.value) for f in figures
+    ]
+
+
+NOT_FIGURES = [
+    ("en", "The G7 leaders met for the second time in Ottawa."),
+    ("en", "Call 1-800-622-6232 or 613-555-0199 for information."),
+    ("en", "Under section 12 of the Act, providers must report."),
+    ("en", "Article 3 requires parties to act."),
+    ("en", "In 2021, the program expanded."),
+    ("en", "Version 2.1.3 of the tool was released."),
+    ("en", "The Five Eyes partners met in Ottawa."),
+    ("en", "The Five Country Ministerial is one of the forums."),
+    ("en", "The 2nd edition marks the 3rd anniversary of the Principles."),
+    ("en", "COVID-19 measures ended at 10:30 a.m. on May 5, 2023."),
+    ("en", "Bill C-63 was tabled in the House."),
+    ("en", "The Convention and its two Optional Protocols apply."),
+    ("fr", "L'article 3 exige que les parties agissent."),
+    ("fr", "Le G7 a tenu sa réunion le 2e jour."),
+    ("fr", "En 2021, le programme a pris de l'ampleur."),
+    ("fr", "Le 24 mars 2022, le ministre a parlé."),
+]
+
+
+@pytest.mark.parametrize(("lang", "sentence"), NOT_FIGURES, ids=[s[:40] for _, s in NOT_FIGURES])
+def test_not_a_figure(lang: str, sentence: str) -> None:
+    assert of_kind(facts_of(sentence, lang), "figure") == []
+
+
+DATES: list[tuple[str, str, str | None, dict[str, Any]]] = [
+    (
+        "en",
+        "The Minister announced the funding on March 24, 2022.",
+        "funding announced",
+        {"date": "2022-03-24"},
+    ),
+    (
+        "en",
+        "The summit was held December 8 to 10, 2023 in Paris.",
+        "summit held",
+        {"date": "2023-12-08", "date_end": "2023-12-10"},
+    ),
+    (
+        "en",
+        "The guidance was published 24 March 2022.",
+        "guidance published",
+        {"date": "2022-03-24"},
+    ),
+    ("en", "The regulations came into force on 2022-03-24.", None, {"date": "2022-03-24"}),
+    ("en", "Since 2023, Canada has chaired the group.", None, {"date": "2023"}),
+    (
+        "en",
+        "In March 2020, ministers launched the Voluntary Principles.",
+        "Voluntary Principles launched",
+        {"date": "2020-03"},
+    ),
+    (
+        "en",
+        "In October 2022, Canada joined the Global Taskforce.",
+        "Canada joined Global Taskforce",
+        {"date": "2022-10"},
+    ),
+    (
+        "en",
+        "The 2022 yearly meeting was held in Eltville am Rhein.",
+        "yearly meeting",
+        {"date": "2022"},
+    ),
+    (
+        "fr",
+        "Le 24 mars 2022, le ministre a annoncé le financement.",
+        "financement annoncé",
+        {"date": "2022-03-24"},
+    ),
+    ("fr", "Le 1er mars 2022, le règlement est entré en vigueur.", None, {"date": "2022-03-01"}),
+    (
+        "fr",
+        "Le sommet s'est tenu du 8 au 10 décembre 2023 à Paris.",
+        None,
+        {"date": "2023-12-08", "date_end": "2023-12-10"},
+    ),
+    (
+        "fr",
+        "En mars 2020, le Groupe des cinq a lancé les Principes volontaires.",
+        "Principes volontaires lancé",
+        {"date": "2020-03"},
+    ),
+    ("fr", "En 2021, l'industrie a fait 29,4 millions de signalements.", None, {"date": "2021"}),
+    (
+        "fr",
+        "Le Canada s'est joint au Groupe de travail mondial en octobre 2022.",
+        None,
+        {"date": "2022-10"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence", "subject", "value"), DATES, ids=[f"{d[0]}-{d[1][:45]}" for d in DATES]
+)
+def test_date(lang: str, sentence: str, subject: str | None, value: dict[str, Any]) -> None:
+    dates = of_kind(facts_of(sentence, lang), "date")
+    assert any(_matches(f, subject, value) and f.value == value for f in dates), [
+        (f.subject, f.value) for f in dates
+    ]
+
+
+NOT_DATES = [
+    ("en", "Budget 2024 provides new support."),
+    ("en", "The 2021 Report is available."),
+    ("en", "The plan sets out 2021 actions."),
+    ("fr", "Le Budget 2024 prévoit un soutien."),
+]
+
+
+@pytest.mark.parametrize(("lang", "sentence"), NOT_DATES, ids=[s for _, s in NOT_DATES])
+def test_not_a_date(lang: str, sentence: str) -> None:
+    assert of_kind(facts_of(sentence, lang), "date") == []
+
+
+def test_full_date_year_is_not_emitted_again() -> None:
+    dates = of_kind(facts_of("On March 24, 2022, the plan for 2022 was adopted."), "date")
+    assert [f.value["date"] for f in dates] == ["2022-03-24"]
+
+
+MEMBERSHIPS: list[tuple[str, str, str, str, list[str]]] = [
+    # (lang, heading, sentence, group, members)
+    (
+        "en",
+        "Partners",
+        "The Quad's members are Australia, India, Japan and the United States.",
+        "Quad",
+        ["Australia", "India", "Japan", "United States"],
+    ),
+    (
+        "en",
+        "Partners",
+        "The Five Eyes alliance is composed of Australia, Canada, New Zealand, the UK and the U.S.",
+        "Five Eyes",
+        ["Australia", "Canada", "New Zealand", "United Kingdom", "United States"],
+    ),
+    (
+        "en",
+        "Partners",
+        "Canada is a member of the Global Coalition to Defeat Daesh.",
+        "Global Coalition to Defeat Daesh",
+        ["Canada"],
+    ),
+    (
+        "en",
+        "Partners",
+        "Canada joined the Open Government Partnership in 2012.",
+        "Open Government Partnership",
+        ["Canada"],
+    ),
+    (
+        "en",
+        "G7 Working Group",
+        "Members include Canada, the USA, Great Britain and the EU.",
+        "G7 Working Group",
+        ["Canada", "European Union", "United Kingdom", "United States"],
+    ),
+    (
+        "en",
+        "Partners",
+        "In 2020, the Five Country Ministerial (Australia, Canada, New Zealand, U.K., and the "
+        "United States of America) met.",
+        "Five Country Ministerial",
+        ["Australia", "Canada", "New Zealand", "United Kingdom", "United States"],
+    ),
+    (
+        "en",
+        "Partners",
+        "Australia, Canada, New Zealand, the United Kingdom and the United States launched the "
+        "Voluntary Principles.",
+        "Parties that launched Voluntary Principles",
+        ["Australia", "Canada", "New Zealand", "United Kingdom", "United States"],
+    ),
+    (
+        "en",
+        "Partners",
+        "Canada, alongside Australia and New Zealand, issued a joint statement.",
+        "Parties that issued joint statement",
+        ["Australia", "Canada", "New Zealand"],
+    ),
+    (
+        "en",
+        "Partners",
+        "Canada, joined by the U.K. and the U.S., announced new sanctions.",
+        "Parties that announced new sanctions",
+        ["Canada", "United Kingdom", "United States"],
+    ),
+    (
+        "fr",
+        "Groupe de travail du G7",
+        "Les membres sont l'Allemagne, le Canada, les États-Unis, la France, l'Italie, le Japon, "
+        "le Royaume-Uni et l'Union européenne.",
+        "Groupe de travail du G7",
+        [
+            "Canada",
+            "European Union",
+            "France",
+            "Germany",
+            "Italy",
+            "Japan",
+            "United Kingdom",
+            "United States",
+        ],
+    ),
+    (
+        "fr",
+        "Partenaires",
+        "En mars 2020, le Groupe des cinq pays (l'Australie, le Canada, la Nouvelle-Zélande, le "
+        "Royaume-Uni et les États-Unis) a lancé les Principes.",
+        "Groupe des cinq pays",
+        ["Australia", "Canada", "New Zealand", "United Kingdom", "United States"],
+    ),
+    (
+        "fr",
+        "Partenaires",
+        "Le Canada est membre de l'Alliance mondiale WeProtect.",
+        "WeProtect Global Alliance",
+        ["Canada"],
+    ),
+    (
+        "fr",
+        "Partenaires",
+        "Le Canada s'est joint au Groupe de travail mondial en octobre 2022.",
+        "Groupe de travail mondial",
+        ["Canada"],
+    ),
+    (
+        "fr",
+        "Le Groupe des Sept",
+        "Ses membres comprennent le Canada, les États-Unis et le Royaume-Uni.",
+        "G7",
+        ["Canada", "United Kingdom", "United States"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "sentence", "group", "members"),
+    MEMBERSHIPS,
+    ids=[f"{m[0]}-{m[3]}" for m in MEMBERSHIPS],
+)
+def test_membership(lang: str, heading: str, sentence: str, group: str, members: list[str]) -> None:
+    found = of_kind(facts_of(sentence, lang, heading), "membership")
+    assert [(f.subject, f.value["members"]) for f in found] == [(group, members)]
+
+
+def test_acronym_is_tied_to_its_long_name() -> None:
+    text = (
+        "Canada supports the Global Partnership to End Violence (GPEV). "
+        "Canada is a member of the GPEV."
+    )
+    found = of_kind(facts_of(text), "membership")
+    assert [f.subject for f in found] == ["Global Partnership to End Violence"]
