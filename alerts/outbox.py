@@ -99,15 +99,18 @@ def targets(settings: Settings, watch: WatchSettings | None) -> list[str]:
 
 
 def changes_payload(
-    record: CheckRecord, saved: SavedCheck, kinds: Iterable[str]
+    record: CheckRecord, saved: SavedCheck, kinds: Iterable[str], flaps: bool = True
 ) -> dict[str, Any] | None:
-    """The ``changes`` payload of a check: its events of the wanted kinds, or None."""
+    """The ``changes`` payload of a check: its events of the wanted kinds, or None.
+
+    Flaps (``note == "flap"``) are left out when ``flaps`` is false.
+    """
     wanted, version, seq = set(kinds), record.version, saved.version_seq
     if version is None or seq is None or not saved.change_ids:
         return None
     events = []
     for change_id, change in zip(saved.change_ids, record.changes, strict=False):
-        if alert_kind(change) in wanted:
+        if alert_kind(change) in wanted and (flaps or change.note != "flap"):
             meta = EventMeta(
                 change_id,
                 record.watch,
@@ -187,7 +190,8 @@ class OutboxHook:
             else DEFAULT_ALERT_ON
         )
         found: list[tuple[str, dict[str, Any]]] = []
-        changed = changes_payload(record, saved, kinds)
+        flaps = configured.alert_flaps if configured is not None else True
+        changed = changes_payload(record, saved, kinds, flaps)
         if changed is not None:
             found.append((CHANGES, changed))
         healthy = health_payload(s, watch, record, self.settings.delivery.health_failures)

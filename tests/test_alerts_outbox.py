@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from typing import Any
 
@@ -27,6 +28,7 @@ from tests.alerts_support import (
 )
 from tests.server import LocalServer
 
+FLAP = dataclasses.replace(FIGURE, note="flap")
 URL = "http://127.0.0.1:9/hook"  # never contacted: these tests do not deliver
 
 
@@ -83,6 +85,8 @@ FILTERS: dict[str, tuple[dict[str, Any], list[Change], list[tuple[str, str, int]
         [MODIFIED, FIGURE],
         [("mail", "changes", 1)],
     ),
+    "flap-silent-when-alert-flaps-false": ({"alert_flaps": False}, [FLAP], []),
+    "flap-alerts-by-default": ({"alert": ["mail"]}, [FLAP], [("mail", "changes", 1)]),
     "page-modified-when-asked": (
         {"alert": ["mail"], "alert_on": ["page-modified"]},
         [MODIFIED],
