@@ -1,0 +1,135 @@
+"""Run ``factwatch run`` in a subprocess against a config the test writes.
+
+Every wait is bounded (:func:`wait_for` fails the test after ``timeout``);
+the processes are stopped (SIGTERM, then SIGKILL) when the test ends.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from store import scheduling
+from store.repo import Store
+
+WAIT = 60.0
+FAST = {
+    "heartbeat": "0.2s",
+    "lease_ttl": "2s",
+    "politeness_delay": 0,
+    "jitter": 0,
+    "misfire_grace": "0.5s",
+    "shutdown_grace": "1s",
+    "reload_poll": "0.2s",
+}
+
+
+def wait_for(what: str, predicate: Callable[[], Any], timeout: float = WAIT) -> Any:
+    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` s."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
+
+
+def write_config(
+    path: Path, database: str, watches: list[dict[str, Any]], **scheduler: Any
+) -> Path:
+    """Write a config with loopback allowed, quick timeouts and a fast scheduler."""
+    data = {
+        "database": database,
+        "fetch": {
+            "allow_private_networks": True,
+            "connect_timeout": 2,
+            "read_timeout": 20,
+            "deadline": 30,
+        },
+        "scheduler": {**FAST, **scheduler},
+        "watches": watches,
+    }
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+class Run:
+    """One ``factwatch run`` process; its log lines go to a file."""
+
+    def __init__(self, config: Path, log: Path, *extra: str) -> None:
+        self.log = log
+        command = [
+            sys.executable,
+            "-m",
+            "monitor",
+            "-c",
+            str(config),
+            "run",
+            "--log-format",
+            "json",
+            *extra,
+        ]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FACTWATCH_")}
+        with log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=config.parent
+            )
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def text(self) -> str:
+        """Everything the process logged so far."""
+        return self.log.read_text("utf-8", errors="replace")
+
+    def signal(self, signum: int) -> None:
+        self.proc.send_signal(signum)
+
+    def wait(self, timeout: float = WAIT) -> int:
+        """Wait for the process to exit (bounded); its exit status."""
+        return self.proc.wait(timeout)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+@contextmanager
+def running(config: Path, log: Path, *extra: str) -> Iterator[Run]:
+    """A ``factwatch run`` process, stopped afterwards whatever happens."""
+    run = Run(config, log, *extra)
+    try:
+        yield run
+    finally:
+        run.stop()
+
+
+def check_times(store: Store, name: str) -> list[datetime]:
+    """Start times of the recorded checks of ``name``, oldest first."""
+    try:
+        return sorted(c.started_at for c in store.checks(name))
+    except Exception:  # the watch does not exist yet
+        return []
+
+
+def lease_holder(store: Store) -> str | None:
+    """The pid part of the current lease holder, if any."""
+    info = scheduling.lease_info(store)
+    return info.holder.split(":")[1] if info and info.holder else None
