@@ -75,3 +75,34 @@ def _assemble(objects: list[bytes], info: int | None) -> bytes:
         trailer += b" /Info %d 0 R" % info
     out += b"trailer\n<< %s >>\nstartxref\n%d\n%%%%EOF\n" % (trailer, xref)
     return bytes(out)
+
+
+FIVE_COUNTRY_STATEMENT: list[list[str]] = [
+    [
+        "# Five Country Ministerial 2023: Joint Communiqué",
+        "Wellington, New Zealand, June 28, 2023",
+        "",
+        "The Interior and Security Ministers of Australia, Canada, New Zealand, the",
+        "United Kingdom and the United States met in Wellington on June 27 and 28, 2023.",
+        "",
+        "# Countering child sexual exploitation and abuse",
+        "Ministers noted that industry reported more than 32 million instances of",
+        "suspected child sexual abuse material in 2022. Since their launch in March 2020,",
+        "the Voluntary Principles have been endorsed by 19 companies.",
+        "",
+        "Ministers agreed to:",
+        "• fund a joint research program of up to $5 million over three years;",
+        "• convene a technology roundtable before the end of 2023.",
+    ],
+    [
+        "# Next meeting",
+        "The United Kingdom will host the next Five Country Ministerial in 2024.",
+    ],
+]
+
+
+def write_corpus_pdf(path: str) -> None:
+    """Write the corpus's PDF statement (the bytes are deterministic)."""
+    data = make_pdf(FIVE_COUNTRY_STATEMENT, title="Five Country Ministerial 2023: Joint Communiqué")
+    with open(path, "wb") as fh:
+        fh.write(data)
