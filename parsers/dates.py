@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MONTHS_EN: dict[str, int] = {
     name: i + 1
@@ -128,8 +129,18 @@ class DateMatch:
     iso_end: str | None = None
 
 
+_HAS_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+
+
 def find_dates(text: str) -> list[DateMatch]:
     """All dates in ``text``, in order, without overlaps."""
+    return list(_find_dates(text))
+
+
+@lru_cache(maxsize=4096)
+def _find_dates(text: str) -> tuple[DateMatch, ...]:
+    if not _HAS_YEAR.search(text):
+        return ()
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []
     for pattern, kind in PATTERNS:
@@ -142,7 +153,7 @@ def find_dates(text: str) -> list[DateMatch]:
                 taken.append(span)
                 end = span[0] + len(match.group(0).rstrip())
                 found.append(DateMatch(span[0], end, *value))
-    return sorted(found, key=lambda d: d.start)
+    return tuple(sorted(found, key=lambda d: d.start))
 
 
 def _month(name: str | None) -> int | None:

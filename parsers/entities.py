@@ -14,10 +14,7 @@ from parsers.names import ALIASES, ARTICLES, COUNTRY_OVERRIDES, GROUP_WORDS
 from parsers.text import normalise_space
 
 _PAREN_TAIL = re.compile(r"\s*\(([^()]*)\)\s*$")
-_ACRONYM_DEF = re.compile(
-    r"((?:[A-ZÀ-Ý][\w’'.&-]*|(?:of|on|for|and|to|the|de|du|des|la|le|les|et|am|&|l['’]\w+)\s)"
-    r"(?:[\w’'.&-]+\s){1,12}?)\(([A-Z][A-Za-z0-9&.]{1,9})\)"
-)
+_ACRONYM_DEF = re.compile(r"\s\(([A-Z][A-Za-z0-9&.]{1,9})\)")
 
 
 def name_key(text: str) -> str:
@@ -80,10 +77,13 @@ def document_acronyms(doc: Document) -> dict[str, str]:
     found: dict[str, str] = {}
     for section in doc.sections:
         for block in section.blocks:
+            if "(" not in block.text:
+                continue
             for match in _ACRONYM_DEF.finditer(block.text):
-                long_name = _trim_long_name(match.group(1), match.group(2))
+                words = " ".join(block.text[: match.start()].split()[-13:])
+                long_name = _trim_long_name(words, match.group(1))
                 if long_name:
-                    found.setdefault(name_key(match.group(2)), canonical_name(long_name))
+                    found.setdefault(name_key(match.group(1)), canonical_name(long_name))
     return found
 
 

@@ -129,3 +129,13 @@ def _rule_value(
         if present:
             value[key] = present
     return value
+
+
+def clear_caches() -> None:
+    """Forget memoised per-sentence work (for benchmarks that re-parse the same page)."""
+    from parsers.dates import _find_dates
+    from parsers.extractors.common import _find_period
+    from parsers.text import _split
+
+    for cached in (_find_dates, _find_period, _split):
+        cached.cache_clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 _EN_UNITS = [
     "zero",
@@ -84,7 +85,29 @@ def _fr_words() -> dict[str, int]:
 
 
 NUMBER_WORDS: dict[str, int] = {**_fr_words(), **_en_words()}
-_WORDS_RE = "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True))
+
+
+def trie_regex(words: list[str]) -> str:
+    """An alternation of ``words`` as a prefix tree, longest match first (fast to scan)."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _node_regex(trie)
+
+
+def _node_regex(node: dict[str, Any]) -> str:
+    ends = "" in node
+    branches = [re.escape(c) + _node_regex(child) for c, child in sorted(node.items()) if c]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if ends else body
+
+
+_WORDS_RE = trie_regex(list(NUMBER_WORDS))
 
 SCALES: dict[str, int] = {
     "thousand": 1_000,
@@ -194,8 +217,25 @@ def tidy(value: float) -> int | float:
     return int(rounded) if rounded == int(rounded) else rounded
 
 
+_FIRST_WORDS = frozenset(re.split(r"[ -]", w)[0] for w in NUMBER_WORDS) - {"a", "un", "une"}
+_WORDISH = re.compile(r"[^\W\d_]+")
+_DIGIT = re.compile(r"\d")
+
+
+def may_hold_number(text: str) -> bool:
+    """Cheap test: a digit, or a word that can start a number word."""
+    if _DIGIT.search(text):
+        return True
+    lowered = text.lower()
+    if any(f"a {s}" in lowered for s in ("hundred", "thousand", "million", "billion", "dozen")):
+        return True
+    return any(w in _FIRST_WORDS for w in _WORDISH.findall(lowered))
+
+
 def find_amounts(text: str, lang: str, dollar: str = "CAD") -> list[Amount]:
     """Every amount in ``text`` (already masked for dates, phones and references)."""
+    if not may_hold_number(text):
+        return []
     pattern = AMOUNT_FR if lang == "fr" else AMOUNT_EN
     out = []
     for m in pattern.finditer(text):
@@ -216,6 +256,8 @@ def _amount(m: re.Match[str], lang: str, dollar: str) -> Amount | None:
     scale = SCALES.get(scale_word, 1)
     if m.group("num").lower() in ("a million", "a billion"):
         scale, value = SCALES[m.group("num").split()[1].lower()], 1.0
+    if value <= 1 and not m.group("num")[0].isdigit() and scale == 1:
+        return None
     top = to_number(m.group("num2"), lang) if m.group("num2") else None
     if top is not None and not m.group("between") and _joined_by_and(m):
         return None

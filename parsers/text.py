@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from parsers.model import Block, Document, Section
 
@@ -27,6 +28,11 @@ def normalise_space(text: str) -> str:
 
 def split_sentences(text: str) -> list[str]:
     """Split a block's text into sentences, keeping abbreviations such as "U.S." whole."""
+    return list(_split(text))
+
+
+@lru_cache(maxsize=4096)
+def _split(text: str) -> tuple[str, ...]:
     pieces = _SENTENCE_END.split(text)
     out: list[str] = []
     for piece in pieces:
@@ -34,7 +40,7 @@ def split_sentences(text: str) -> list[str]:
             out[-1] = f"{out[-1]} {piece}"
         elif piece.strip():
             out.append(piece.strip())
-    return out
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -10,21 +11,91 @@ from parsers.dates import find_dates
 from parsers.model import Document, Fact
 from parsers.text import Sentence
 
-_MASKS_EN = (
-    r"(?:\+?1[-. ]?)?\(?\b\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b",
-    r"\b1-8\d\d-[\w-]+",
-    r"\b\d{1,2}(?::|h)\d{2}\b",
-    r"\b\d{1,2}\s?(?:a\.m\.|p\.m\.|am|pm)(?!\w)",
-    r"(?i:\b(?:sections?|articles?|paragraphs?|subsections?|chapters?|parts?|schedules?|annex"
-    r"|appendix|bill|items?|clauses?|rules?|regulations?|resolutions?|tables?|figures?|pages?"
-    r"|steps?|phases?|levels?|tiers?|categor(?:y|ies)|no\.|number|n°|nº|alinéas?|paragraphes?"
-    r"|chapitres?|parties|partie|annexes?|règlements?|résolutions?|tableaux?|projet de loi"
-    r"|étapes?|niveaux?|version|v\.)\s+[A-Z]?-?\d[\w.()–-]*(?:\s*(?:and|to|et|à|,)\s*\d[\w.()]*)*)",
-    r"#\d+",
-    r"\b\d+(?:\.\d+){2,}\b",
-    r"\b(?:19|20)\d\d\s?[-–/]\s?(?:\d{4}|\d{2})\b",
+MASK = re.compile(
+    r"(?<![\d-])(?:\+?1[-. ])?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}(?!\d)"
+    r"|(?<!\w)1-8\d\d-[\w-]+"
+    r"|(?<!\w)\d{1,2}(?::|h)\d{2}(?!\w)"
+    r"|(?<!\w)\d{1,2}\s?(?:a\.m\.|p\.m\.|am|pm)(?!\w)"
+    r"|#\d+"
+    r"|(?<![\w.])\d+(?:\.\d+){2,}(?![\w.])"
+    r"|(?<!\w)(?:19|20)\d\d\s?[-–/]\s?(?:\d{4}|\d{2})(?!\w)"
 )
-MASK = re.compile("|".join(_MASKS_EN))
+# a reference word, then its number: "section 12", "Article 3", "Bill C-63", "n° 4"
+_REFERENCE = re.compile(r"([\w°º.]+)\s+[A-Z]?-?\d[\w.()–-]*(?:\s*(?:and|to|et|à|,)\s*\d[\w.()]*)*")
+_REFERENCE_WORDS = frozenset(
+    [
+        "section",
+        "sections",
+        "article",
+        "articles",
+        "paragraph",
+        "paragraphs",
+        "subsection",
+        "subsections",
+        "chapter",
+        "chapters",
+        "part",
+        "parts",
+        "schedule",
+        "schedules",
+        "annex",
+        "appendix",
+        "bill",
+        "item",
+        "items",
+        "clause",
+        "clauses",
+        "rule",
+        "rules",
+        "regulation",
+        "regulations",
+        "resolution",
+        "resolutions",
+        "table",
+        "tables",
+        "figure",
+        "figures",
+        "page",
+        "pages",
+        "step",
+        "steps",
+        "phase",
+        "phases",
+        "level",
+        "levels",
+        "tier",
+        "tiers",
+        "category",
+        "categories",
+        "no.",
+        "number",
+        "n°",
+        "nº",
+        "alinéa",
+        "alinéas",
+        "paragraphe",
+        "paragraphes",
+        "chapitre",
+        "chapitres",
+        "partie",
+        "parties",
+        "annexe",
+        "annexes",
+        "règlement",
+        "règlements",
+        "résolution",
+        "résolutions",
+        "tableau",
+        "tableaux",
+        "loi",
+        "étape",
+        "étapes",
+        "niveau",
+        "niveaux",
+        "version",
+        "v.",
+    ]
+)
 
 _PERIODS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), fmt)
@@ -62,22 +133,41 @@ _PERIODS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+_DIGIT = re.compile(r"\d")
+_PERIOD_HINT = re.compile(
+    r"\d|last|past|previous|next|first|derni|prochain|annually|each|per |every|par |chaque"
+    r"|a year|a month|a week|a day",
+    re.I,
+)
+
+
 def find_period(text: str) -> tuple[str | None, list[tuple[int, int]]]:
     """The reference period the sentence states, and the spans of every period phrase."""
+    period, spans = _find_period(text)
+    return period, list(spans)
+
+
+@lru_cache(maxsize=4096)
+def _find_period(text: str) -> tuple[str | None, tuple[tuple[int, int], ...]]:
     period: str | None = None
     spans: list[tuple[int, int]] = []
+    if not _PERIOD_HINT.search(text):
+        return None, ()
     for pattern, fmt in _PERIODS:
         for m in pattern.finditer(text):
             spans.append(m.span())
             if period is None:
                 period = fmt.format(*(g.lower() if g.isalpha() else g for g in m.groups()))
-    return period, spans
+    return period, tuple(spans)
 
 
 def masked(text: str) -> str:
     """``text`` with dates, phone numbers, times and references blanked (same length)."""
+    if not _DIGIT.search(text):
+        return text
     chars = list(text)
     spans = [m.span() for m in MASK.finditer(text)]
+    spans += [m.span() for m in _REFERENCE.finditer(text) if m.group(1).lower() in _REFERENCE_WORDS]
     spans += [(d.start, d.end) for d in find_dates(text)]
     spans += find_period(text)[1]
     for start, end in spans:

@@ -61,6 +61,12 @@ _SKIP = frozenset(
         "nouveau",
         "nouvelle",
         "officiellement",
+        "plus",
+        "près",
+        "moins",
+        "environ",
+        "again",
+        "next",
     ]
 )
 _FR_STOPS = frozenset(
@@ -106,9 +112,14 @@ def event_subject(text: str, date: DateMatch, lang: str) -> str:
     text = text[: date.start] + "·" * (date.end - date.start) + text[date.end :]
     if event:
         return _event_phrase(text, date.end, event)
+    label = _LABEL_BEFORE.search(text[: date.start])
+    if label:
+        return _LABELS.get(label.group(1).lower(), "published")
     verb = _find_verb(text, date, lang)
     if verb is None:
-        return _fallback(text, date)
+        return (
+            "publié" if lang == "fr" else "published" if _dateline(text) else _fallback(text, date)
+        )
     word, start, end = verb
     obj = object_after(text[end:], lang, long=word in JOIN_VERBS)
     if word in JOIN_VERBS:
@@ -117,6 +128,18 @@ def event_subject(text: str, date: DateMatch, lang: str) -> str:
     if not obj:
         obj = _passive_subject(text[:start], lang)
     return f"{obj} {word}".strip() if obj else word
+
+
+_LABEL_BEFORE = re.compile(
+    r"^\W*(?i:(published|released|issued|posted|last updated|updated|publié|mis à jour))\s*:?\s*$"
+)
+_LABELS = {"last updated": "updated", "updated": "updated", "mis à jour": "mis à jour"}
+
+
+def _dateline(text: str) -> bool:
+    """A short line with a date and places only ("February 14, 2024 Ottawa, Ontario")."""
+    words = re.findall(r"[^\W\d_][\w’'-]*", text)
+    return len(words) <= 8 and all(w[0].isupper() or w.lower() in ("de", "du") for w in words)
 
 
 def _event_phrase(text: str, pos: int, event: re.Match[str]) -> str:
@@ -144,7 +167,8 @@ def _en_verbs(text: str) -> list[tuple[str, int, int]]:
     out, previous = [], ""
     for m in _TOKEN.finditer(text):
         word = m.group(0)
-        if is_en_verb(word, previous):
+        modal = previous in ("will", "would", "shall", "may") and word.isalpha()
+        if (modal and word.islower() and word not in _EN_STOPS) or is_en_verb(word, previous):
             out.append((word, m.start(), m.end()))
         previous = word
     return out

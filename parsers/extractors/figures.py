@@ -9,7 +9,7 @@ from typing import Any
 
 from parsers.extractors.common import dollar_currency, find_period, make_fact, masked
 from parsers.model import Document, Fact
-from parsers.numbers import Amount, find_amounts
+from parsers.numbers import Amount, find_amounts, may_hold_number
 from parsers.phrases import EN_IRREGULAR, is_en_verb, proper_runs
 from parsers.registry import extractor
 from parsers.text import iter_sentences
@@ -86,6 +86,8 @@ EN_STOPS = frozenset(
         "should",
         "more",
         "less",
+        "compared",
+        "whichever",
     ]
 )
 FR_STOPS = frozenset(
@@ -207,7 +209,9 @@ def figures(doc: Document) -> Iterator[Fact]:
 
 def figures_in(text: str, lang: str = "en", dollar: str = "CAD") -> list[FigureHit]:
     """The figures of one sentence, in order."""
-    hits = []
+    hits: list[FigureHit] = []
+    if not may_hold_number(text):
+        return hits
     for amount in find_amounts(masked(text), lang, dollar):
         hit = _figure(text, amount, lang)
         if hit is not None:
@@ -217,7 +221,9 @@ def figures_in(text: str, lang: str = "en", dollar: str = "CAD") -> list[FigureH
 
 def _figure(text: str, a: Amount, lang: str) -> FigureHit | None:
     unit, unit_end = unit_after(text, a.end, lang, a.percent, a.is_word)
-    if (not unit and not (a.currency or a.percent)) or (unit.lower() in _TIME_UNITS and a.is_word):
+    if (not unit and not (a.currency or a.percent)) or unit.lower() in _TIME_UNITS:
+        return None
+    if a.is_word and re.search(r"(?:\bdes|\bof the|\bof)\s+$", text[: a.start]):
         return None
     if _is_year(a) and not (a.qualifier and unit):
         return None
@@ -248,7 +254,8 @@ def unit_after(text: str, pos: int, lang: str, percent: bool, strict: bool) -> t
         raw = matches[i].group(1)
         word = raw.strip(',.;:!?()"“”«»')
         low = word.lower()
-        if not words and low in ({"of", "de", "d", "des"} | ({"the"} if percent else set())):
+        skip = {"of", "de", "d", "des"} | ({"the", "their", "its", "all"} if percent else set())
+        if not words and low in skip:
             i += 1
             continue
         if not words and (low.startswith(("d'", "d’")) and len(low) > 2):
@@ -257,9 +264,9 @@ def unit_after(text: str, pos: int, lang: str, percent: bool, strict: bool) -> t
             break
         if low in ("and", "et"):
             nxt = matches[i + 1].group(1).strip(",.;:") if i + 1 < len(matches) else ""
-            skip = 2 if nxt.lower() in ("de", "des") and i + 2 < len(matches) else 1
+            step = 2 if nxt.lower() in ("de", "des") and i + 2 < len(matches) else 1
             words.append(word)
-            i += skip
+            i += step
             continue
         words.append(word)
         end = matches[i].end()
@@ -318,7 +325,7 @@ def figure_subject(text: str, a: Amount, unit: str, unit_end: int, lang: str) ->
     action = _verb_object(rest, lang)
     if action:
         return f"{base} {'qui ont' if lang == 'fr' else 'that'} {action}"
-    verb = _verb_before(text, a.start, lang)
+    verb = _verb_before(text, a.start, lang) if unit else ""
     return f"{base} {verb}" if verb else base
 
 
@@ -376,7 +383,9 @@ def _verb_before(text: str, start: int, lang: str) -> str:
 
 def _before_phrase(text: str, start: int, lang: str) -> str:
     words = re.findall(r"[\w’'-]+", text[:start])[-4:]
-    stops = FR_STOPS if lang == "fr" else EN_STOPS
+    stops = (FR_STOPS if lang == "fr" else EN_STOPS) | {"has", "have", "had", "will", "would"}
     while words and words[-1].lower() in stops | {"by", "par", "of", "de"}:
         words.pop()
+    while words and words[0].lower() in stops:
+        words.pop(0)
     return " ".join(words[-2:]).lower() if words else ""

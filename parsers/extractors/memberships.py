@@ -30,13 +30,18 @@ _COMPOSED = re.compile(
     r"|\s+(?:se compose de|regroupe|réunit)\s+"
 )
 _MEMBER_OF = re.compile(
-    r"\s+(?:is|became|has become|was)\s+(?:a|an)\s+(?:\w+\s+)?member\s+of\s+(?:the\s+)?"
+    r"\s+(?:is|became|has become|was)\s+(?:also\s+|now\s+)?(?:a|an)\s+(?:\w+\s+)?member\s+of"
+    r"\s+(?:the\s+)?"
     r"|\s+(?:has\s+)?(?:joined|acceded to)\s+(?:the\s+)?"
     r"|\s+(?:est|était|est devenu(?:e)?)\s+(?:un|une)?\s*(?:\w+\s+)?membre\s+(?:\w+\s+)?"
     r"(?:de la|de l['’]|du|des|de)\s*"
     r"|\s+(?:s['’]est joint(?:e)?|a adhéré|a rejoint|adhère)\s+(?:à la|à l['’]|au|aux|à)?\s*"
 )
-_REPRESENT = re.compile(r"^(?:representatives?|officials|ministers)\s+(?:of|from)\s+", re.I)
+_REPRESENT = re.compile(
+    r"^(?:the\s+)?(?:[a-z]+\s+){0,4}(?:representatives?|officials|ministers|leaders|heads of state)"
+    r"\s+(?:of|from)\s+",
+    re.I,
+)
 _LEAD_IN_END = re.compile(
     r"(?:,?\s*(?:including(?: but not limited to)?|such as|notably|including the following"
     r"|notamment|dont|comme|y compris|as follows|the following))?\s*:\s*$",
@@ -66,20 +71,39 @@ def members_in(
 ) -> Iterator[tuple[str, list[str], int]]:
     """(group, members, offset) for each membership a sentence states."""
     text = sentence.text
-    intro = _MEMBERS_INTRO.search(text)
+    lowered = text.lower()
+    intro = _MEMBERS_INTRO.search(text) if "membre" in lowered or "member" in lowered else None
     if intro:
         members = split_names(_until_end(text[intro.end() :]), acronyms)
         group = _group_for(sentence, text[: intro.start()], acronyms)
         if members and group:
             yield group, members, intro.start()
-    yield from _composed(text, acronyms)
-    yield from _parenthetical(text, acronyms)
-    yield from _member_of(text, acronyms)
-    yield from _listed_actors(text, acronyms)
+    if any(hint in lowered for hint in _COMPOSED_HINTS):
+        yield from _composed(text, acronyms)
+    if "(" in text:
+        yield from _parenthetical(text, acronyms)
+    if any(hint in lowered for hint in _MEMBER_HINTS):
+        yield from _member_of(text, acronyms)
+    if "," in text or " and " in text or " et " in text:
+        yield from _listed_actors(text, acronyms)
+
+
+_COMPOSED_HINTS = (
+    "compos",
+    "made up",
+    "comprise",
+    "brings together",
+    "formé",
+    "constitué",
+    "regroupe",
+    "réunit",
+)
+_MEMBER_HINTS = ("member", "membre", "joined", "acceded", "joint", "adhér", "adhère", "rejoint")
 
 
 def _until_end(text: str) -> str:
-    return re.split(r"\s+(?:to|in order to|who|which|that|afin de|qui)\s+|[.;:]\s|\.$", text)[0]
+    pattern = r"\s+(?:to|in order to|who|which|that|afin de|qui)\s+|(?<![A-Z])[.;:]\s|[;:]\s|\.$"
+    return re.split(pattern, text)[0]
 
 
 def split_names(text: str, acronyms: Mapping[str, str]) -> list[str]:
@@ -127,7 +151,7 @@ def _composed(text: str, acronyms: Mapping[str, str]) -> Iterator[tuple[str, lis
 
 
 _GROUP_NOUN_TAIL = re.compile(
-    r"\s+(?:alliance|group|partnership|coalition|network|forum|countries|partners)$"
+    r"(?:\s+[a-z]+)?\s+(?:alliance|group|partnership|coalition|network|forum|countries|partners)$"
 )
 _INTRO = re.compile(
     r"^(?:(?:In|On|Since|Today|Earlier today|En|Le|Aujourd['’]hui|Depuis)\b[^,]{0,40},\s*)?"
@@ -148,6 +172,8 @@ def _listed_actors(text: str, acronyms: Mapping[str, str]) -> Iterator[tuple[str
 
     start = _INTRO.match(text)
     offset = start.end() if start else 0
+    if text.startswith(("Together with ", "Along with ", "Alongside ", "Avec ")):
+        offset = text.index(" ", text.index(" ") + 1) + 1
     for m in _LIST_VERB.finditer(text, offset):
         head = _WITH.sub(", ", text[offset : m.start()].rstrip(" ,"))
         if "(" in head or ("," not in head and " and " not in head and " et " not in head):
