@@ -1,9 +1,14 @@
 """The ``email`` channel: one multipart (plain text + HTML) message over SMTP.
 
 Plain SMTP, STARTTLS (``starttls: true``) or implicit TLS (``tls: true``),
-optional login, several recipients. The Message-ID derives from the outbox
-row's key, so a message sent twice (a crash after the server accepted it and
-before we recorded that) carries the same Message-ID both times.
+optional login, several recipients. Certificates are always verified, against
+the system's CAs or only those of ``ca_file``; with ``starttls: true`` a server
+that does not offer STARTTLS gets nothing (no login, no message) and the alert
+is dead, since retrying cannot fix a missing TLS setup.
+
+The Message-ID derives from the outbox row's key, so a message sent twice (a
+crash after the server accepted it and before we recorded that) carries the
+same Message-ID both times.
 
 SMTP 4xx answers, timeouts and connection errors are transient; 5xx answers
 (a refused sender, all recipients refused, failed login) are permanent.
@@ -18,7 +23,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, FilePath, SecretStr, model_validator
 
 from alerts import render
 from alerts.channels import IDEMPOTENCY_HEADER, ChannelOptions, Outgoing, register
@@ -39,11 +44,14 @@ class EmailOptions(ChannelOptions):
     sender: str = Field(alias="from", min_length=3)
     to: tuple[str, ...] = Field(min_length=1)
     timeout: float = Field(10.0, gt=0)
+    ca_file: FilePath | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> EmailOptions:
         if self.starttls and self.tls:
             raise ValueError("choose one of starttls (port 587) and tls (port 465)")
+        if self.ca_file is not None and not (self.starttls or self.tls):
+            raise ValueError("ca_file needs starttls or tls")
         if (self.username is None) != (self.password is None):
             raise ValueError("username and password go together")
         for address in (self.sender, *self.to):
@@ -73,15 +81,33 @@ def build_message(options: EmailOptions, message: Outgoing) -> EmailMessage:
     return mail
 
 
+def tls_context(options: EmailOptions) -> ssl.SSLContext:
+    """A verifying TLS context: the system's CAs, or only those in ``ca_file``."""
+    return ssl.create_default_context(cafile=str(options.ca_file) if options.ca_file else None)
+
+
+def _start_tls(smtp: smtplib.SMTP, options: EmailOptions) -> None:
+    """Switch to TLS; refuse to go on in clear text when the server cannot."""
+    smtp.ehlo()
+    if not smtp.has_extn("starttls"):
+        raise PermanentDeliveryError(
+            f"{options.host}:{options.port} does not offer STARTTLS; not sending in clear text"
+        )
+    smtp.starttls(context=tls_context(options))
+
+
 def _connect(options: EmailOptions) -> smtplib.SMTP:
     if options.tls:
-        context = ssl.create_default_context()
         return smtplib.SMTP_SSL(
-            options.host, options.port, timeout=options.timeout, context=context
+            options.host, options.port, timeout=options.timeout, context=tls_context(options)
         )
     smtp = smtplib.SMTP(options.host, options.port, timeout=options.timeout)
     if options.starttls:
-        smtp.starttls(context=ssl.create_default_context())
+        try:
+            _start_tls(smtp, options)
+        except BaseException:
+            smtp.close()
+            raise
     return smtp
 
 
