@@ -352,19 +352,26 @@ def _lookup(name: str, env: Environ, where: str) -> str:
     return env[name]
 
 
-def _env_overrides(env: Environ) -> dict[str, Any]:
-    """``FACTWATCH_A__B=v`` -> ``{"a": {"b": "v"}}`` (``FACTWATCH_CONFIG`` excluded)."""
-    out: dict[str, Any] = {}
-    for name, value in env.items():
+def _env_names(env: Environ) -> dict[tuple[str, ...], str]:
+    """The ``FACTWATCH_*`` variables that override keys, by key path."""
+    paths: dict[tuple[str, ...], str] = {}
+    for name in env:
         if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX + "CONFIG":
             continue
         if name.startswith(ENV_PREFIX + "TEST_"):
             continue
-        parts = name[len(ENV_PREFIX) :].lower().split("__")
+        paths[tuple(name[len(ENV_PREFIX) :].lower().split("__"))] = name
+    return paths
+
+
+def _env_overrides(env: Environ) -> dict[str, Any]:
+    """``FACTWATCH_A__B=v`` -> ``{"a": {"b": "v"}}`` (``FACTWATCH_CONFIG`` excluded)."""
+    out: dict[str, Any] = {}
+    for parts, name in _env_names(env).items():
         node = out
         for part in parts[:-1]:
             node = node.setdefault(part, {})
-        node[parts[-1]] = value
+        node[parts[-1]] = env[name]
     return out
 
 
@@ -377,13 +384,18 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     return base
 
 
-def _describe(exc: ValidationError, where: str, index: dict[tuple[Any, ...], int]) -> str:
+def _describe(
+    exc: ValidationError, where: str, index: dict[tuple[Any, ...], int], env: Environ
+) -> str:
     messages = []
+    from_env = _env_names(env)
     for error in exc.errors():
         loc = tuple(error["loc"])
         line = _line_for(loc, index)
         key = ".".join(str(p) for p in loc) or "(top level)"
         at = f"{where}:{line}" if line else where
+        if tuple(str(p) for p in loc) in from_env:
+            at = f"environment variable {from_env[tuple(str(p) for p in loc)]}"
         msg = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
         messages.append(f"{at}: {key}: {msg}")
     return "\n".join(messages)
@@ -418,7 +430,7 @@ def parse_settings(text: str, *, where: str = "<config>", env: Environ | None = 
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, where, index)) from None
+        raise ConfigError(_describe(exc, where, index, env)) from None
 
 
 def load_settings(path: str | Path | None = None, env: Environ | None = None) -> LoadedSettings:

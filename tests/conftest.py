@@ -4,7 +4,7 @@ Store tests take the ``store`` fixture, which runs each test on SQLite and on
 PostgreSQL. PostgreSQL comes from ``FACTWATCH_TEST_POSTGRES_URL``; each test
 gets a schema of its own, dropped afterwards. Without the variable the
 PostgreSQL runs are skipped with the reason, unless
-``FACTWATCH_REQUIRE_POSTGRES`` is set (as in CI), where they fail.
+``FACTWATCH_TEST_REQUIRE_POSTGRES`` is set (as in CI), where they fail.
 """
 
 from __future__ import annotations
@@ -22,13 +22,15 @@ from store.repo import Store
 from tests.server import LocalServer, local_server
 
 POSTGRES_URL = os.environ.get("FACTWATCH_TEST_POSTGRES_URL")
-REQUIRE_POSTGRES = bool(os.environ.get("FACTWATCH_REQUIRE_POSTGRES"))
+REQUIRE_POSTGRES = bool(os.environ.get("FACTWATCH_TEST_REQUIRE_POSTGRES"))
 
 
 def _postgres_schema_url() -> Iterator[str]:
     if not POSTGRES_URL:
         if REQUIRE_POSTGRES:
-            pytest.fail("FACTWATCH_REQUIRE_POSTGRES is set but FACTWATCH_TEST_POSTGRES_URL is not")
+            pytest.fail(
+                "FACTWATCH_TEST_REQUIRE_POSTGRES is set but FACTWATCH_TEST_POSTGRES_URL is not"
+            )
         pytest.skip("PostgreSQL not configured: set FACTWATCH_TEST_POSTGRES_URL to run")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL)

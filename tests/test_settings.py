@@ -95,3 +95,11 @@ def test_config_file_lookup(tmp_path: Path) -> None:
     assert load_settings(env={"FACTWATCH_CONFIG": str(path)}).path == path
     with pytest.raises(ConfigError, match="no such configuration file"):
         load_settings(tmp_path / "missing.yaml", env={})
+
+
+def test_unknown_factwatch_variable_is_named_in_the_error() -> None:
+    with pytest.raises(
+        ConfigError,
+        match="environment variable FACTWATCH_FETCH__RETRIES: fetch.retries: unknown key",
+    ):
+        parse_settings(MINIMAL, where="f.yaml", env={"FACTWATCH_FETCH__RETRIES": "3"})
