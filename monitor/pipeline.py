@@ -9,10 +9,13 @@ as unchanged without a new version.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -238,22 +241,66 @@ def safe_check(
         return Failed(watch.name, "internal", f"{type(exc).__name__}: {exc}")
 
 
+class HostLimits:
+    """At most ``per_host`` checks of one host at a time."""
+
+    def __init__(self, per_host: int) -> None:
+        self.per_host = per_host
+        self._lock = threading.Lock()
+        self._hosts: dict[str, threading.BoundedSemaphore] = {}
+
+    def slot(self, url: str) -> threading.BoundedSemaphore:
+        """The semaphore of ``url``'s host (use it as a context manager)."""
+        host = (urlsplit(url).hostname or "").lower()
+        with self._lock:
+            return self._hosts.setdefault(host, threading.BoundedSemaphore(self.per_host))
+
+
+def _check_with_children(
+    store: Store,
+    client: httpx.Client,
+    watch: WatchSettings,
+    fetch_settings: FetchSettings,
+    limits: HostLimits,
+) -> list[tuple[WatchSettings, Outcome]]:
+    with limits.slot(watch.url):
+        done = [(watch, safe_check(store, client, watch, fetch_settings))]
+    for child in follow.children(store, watch):
+        with limits.slot(child.url):
+            done.append((child, safe_check(store, client, child, fetch_settings, watch.name)))
+    return done
+
+
 def check_all(
     store: Store,
     settings: Settings,
     watches: Iterable[WatchSettings],
     progress: Progress | None = None,
 ) -> list[Outcome]:
-    """Check ``watches`` one after the other; one failing never stops the rest."""
+    """Check ``watches``, each followed by the documents it cites; one failing never stops the rest.
+
+    Checks run in threads, at most ``scheduler.concurrency`` at once and
+    ``scheduler.per_host`` per host; outcomes (and ``progress`` calls) come
+    in the order of ``watches``, a page's followed documents right after it.
+    """
     outbox.install(store, settings)  # alert rows commit with each check
+    todo = list(watches)
+    limits = HostLimits(settings.scheduler.per_host)
+    workers = max(1, min(settings.scheduler.concurrency, len(todo)))
     outcomes: list[Outcome] = []
-    with make_client(settings.fetch) as client:
-        for watch in watches:
-            outcome = safe_check(store, client, watch, settings.fetch)
-            outcomes.append(outcome)
-            if progress:
-                progress(watch, outcome)
-            outcomes += follow_step(store, client, watch, settings.fetch, progress)
+    with (
+        make_client(settings.fetch) as client,
+        ThreadPoolExecutor(workers, thread_name_prefix="factwatch-check") as pool,
+    ):
+        futures = [
+            pool.submit(_check_with_children, store, client, w, settings.fetch, limits)
+            for w in todo
+        ]
+        for future in futures:
+            for watch, outcome in future.result():
+                outcomes.append(outcome)
+                if progress:
+                    progress(watch, outcome)
     return outcomes
 
 
