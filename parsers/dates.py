@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from parsers.fastre import gated
+
 MONTHS_EN: dict[str, int] = {
     name: i + 1
     for i, names in enumerate(
@@ -80,7 +82,7 @@ def _p(template: str) -> re.Pattern[str]:
         "W": _WEEKDAY,
         "TO": _TO,
     }
-    return re.compile(r"(?<![\w-])" + template.format(**parts))
+    return gated(r"(?<![\w-])" + template.format(**parts))
 
 
 _YEAR_CONTEXT_EN = (

@@ -10,20 +10,25 @@ from functools import lru_cache
 from parsers.model import Block, Document, Section
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009\u3000]+")
 _SPACE_BEFORE_PUNCT = re.compile(r" (?=[,.;!?)](?:\s|$))")
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”»’)]?\s+(?=[\"“«(]?[A-ZÀ-Ý0-9])")
+# the leading lookahead only skips positions that cannot match (fast scan, same matches)
+_SENTENCE_END = re.compile(r"(?=[\s\"”»’)])(?<=[.!?])[\"”»’)]?\s+(?=[\"“«(]?[A-ZÀ-Ý0-9])")
 _ABBREV_END = re.compile(
     r"(?:\b(?:[A-Z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|St|No|Nos|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct"
     r"|Nov|Dec|Inc|Ltd|Co|Corp|Hon|Gov|Sen|Rep|vs|approx|M|Mme|art|p|pp|e\.g|i\.e)\.)$"
 )
 
+# an abbreviation ending a piece is at most this long ("approx." or "A.B." and a space)
+_ABBREV_LONGEST = 9
+
 
 def normalise_space(text: str) -> str:
     """Collapse whitespace runs (NBSP included) and strip zero-width characters."""
-    text = _SPACES.sub(" ", text.translate(_ZERO_WIDTH)).strip()
-    return _SPACE_BEFORE_PUNCT.sub("", text)
+    if not text.isascii():
+        text = text.translate(_ZERO_WIDTH)
+    text = " ".join(text.split())
+    return _SPACE_BEFORE_PUNCT.sub("", text) if " " in text else text
 
 
 def split_sentences(text: str) -> list[str]:
@@ -36,7 +41,7 @@ def _split(text: str) -> tuple[str, ...]:
     pieces = _SENTENCE_END.split(text)
     out: list[str] = []
     for piece in pieces:
-        if out and _ABBREV_END.search(out[-1]):
+        if out and _ABBREV_END.search(out[-1], max(0, len(out[-1]) - _ABBREV_LONGEST)):
             out[-1] = f"{out[-1]} {piece}"
         elif piece.strip():
             out.append(piece.strip())

@@ -8,17 +8,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from parsers.dates import find_dates
+from parsers.fastre import gated
 from parsers.model import Document, Fact
+from parsers.numbers import trie_regex
 from parsers.text import Sentence
 
+# every alternative starts with a digit, "+", "(" or "#": the lookahead skips other positions
 MASK = re.compile(
-    r"(?<![\d-])(?:\+?1[-. ])?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}(?!\d)"
+    r"(?=[\d(+#])(?:(?<![\d-])(?:\+?1[-. ])?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}(?!\d)"
     r"|(?<!\w)1-8\d\d-[\w-]+"
     r"|(?<!\w)\d{1,2}(?::|h)\d{2}(?!\w)"
     r"|(?<!\w)\d{1,2}\s?(?:a\.m\.|p\.m\.|am|pm)(?!\w)"
     r"|#\d+"
     r"|(?<![\w.])\d+(?:\.\d+){2,}(?![\w.])"
-    r"|(?<!\w)(?:19|20)\d\d\s?[-–/]\s?(?:\d{4}|\d{2})(?!\w)"
+    r"|(?<!\w)(?:19|20)\d\d\s?[-–/]\s?(?:\d{4}|\d{2})(?!\w))"
 )
 # a reference word, then its number: "section 12", "Article 3", "Bill C-63", "n° 4"
 _REFERENCE = re.compile(r"([\w°º.]+)\s+[A-Z]?-?\d[\w.()–-]*(?:\s*(?:and|to|et|à|,)\s*\d[\w.()]*)*")
@@ -96,9 +99,12 @@ _REFERENCE_WORDS = frozenset(
         "v.",
     ]
 )
+# a reference word right before a number: a sentence without one has no reference to mask
+# (searched in the lowercased text: a case-sensitive prefix tree scans fastest)
+_REFERENCE_HINT = re.compile(trie_regex(sorted(_REFERENCE_WORDS)) + r"\s+[a-z]?-?\d")
 
 _PERIODS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p), fmt)
+    (gated(p), fmt)
     for p, fmt in (
         (
             r"(?i:\b(?:in|during|for|over)\s+(?:the\s+)?(?:fiscal\s+year\s+|FY\s*))?"
@@ -167,7 +173,10 @@ def masked(text: str) -> str:
         return text
     chars = list(text)
     spans = [m.span() for m in MASK.finditer(text)]
-    spans += [m.span() for m in _REFERENCE.finditer(text) if m.group(1).lower() in _REFERENCE_WORDS]
+    if _REFERENCE_HINT.search(text.lower()):
+        spans += [
+            m.span() for m in _REFERENCE.finditer(text) if m.group(1).lower() in _REFERENCE_WORDS
+        ]
     spans += [(d.start, d.end) for d in find_dates(text)]
     spans += find_period(text)[1]
     for start, end in spans:

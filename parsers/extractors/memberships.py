@@ -285,7 +285,7 @@ def _fr_name(tail: str) -> str:
 def _lead_in_lists(section: Section, s_index: int, acronyms: Mapping[str, str]) -> Iterator[Fact]:
     blocks = section.blocks
     for i, block in enumerate(blocks[:-1]):
-        if block.kind != "paragraph" or not _LEAD_IN_END.search(block.text):
+        if block.kind != "paragraph" or not _is_lead_in(block.text):
             continue
         items = _items_after(blocks, i + 1)
         subject = lead_in_subject(block.text)
@@ -296,6 +296,11 @@ def _lead_in_lists(section: Section, s_index: int, acronyms: Mapping[str, str]) 
             where = Sentence(block.text, section, block, i, 0, s_index)
             value = {"members": sorted(set(names))}
             yield make_fact("membership", subject, value, where, where.order(len(block.text)))
+
+
+def _is_lead_in(text: str) -> bool:
+    """A paragraph ending with a colon that announces a list (the colon test is the fast path)."""
+    return text.rstrip().endswith(":") and _LEAD_IN_END.search(text) is not None
 
 
 def _items_after(blocks: Sequence[Block], start: int) -> list[Block]:
