@@ -291,8 +291,13 @@ class Settings(_Model):
         return self
 
     def watch(self, name: str) -> WatchSettings | None:
-        """The configured watch called ``name``, if any."""
-        return next((w for w in self.watches if w.name == name), None)
+        """The configured watch called ``name``, if any (a dict lookup, built once)."""
+        cached = self.__dict__.get("_watch_index")
+        if cached is None or cached[0] is not self.watches:
+            cached = (self.watches, {w.name: w for w in self.watches})
+            self.__dict__["_watch_index"] = cached  # a cache beside the fields, not a field
+        found: WatchSettings | None = cached[1].get(name)
+        return found
 
 
 @dataclass(frozen=True)
