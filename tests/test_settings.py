@@ -100,6 +100,6 @@ def test_config_file_lookup(tmp_path: Path) -> None:
 def test_unknown_factwatch_variable_is_named_in_the_error() -> None:
     with pytest.raises(
         ConfigError,
-        match="environment variable FACTWATCH_FETCH__RETRIES: fetch.retries: unknown key",
+        match=r"environment variable FACTWATCH_FETCH__RETRIES: fetch\.retries: unknown key",
     ):
         parse_settings(MINIMAL, where="f.yaml", env={"FACTWATCH_FETCH__RETRIES": "3"})
