@@ -139,13 +139,29 @@ def find_dates(text: str) -> list[DateMatch]:
     return list(_find_dates(text))
 
 
+# what a pattern's text must contain for it to match: an English or a French month name
+_EN_MONTH = re.compile(_M_EN.format(g="m"))
+_FR_MONTH = re.compile(_M_FR.format(g="m"))
+_NEEDS: tuple[re.Pattern[str] | None, ...] = tuple(
+    _EN_MONTH
+    if "(?P<m>(?:January" in p.pattern
+    else _FR_MONTH
+    if "(?P<m>(?i:janvier" in p.pattern
+    else None
+    for p, _kind in PATTERNS
+)
+
+
 @lru_cache(maxsize=4096)
 def _find_dates(text: str) -> tuple[DateMatch, ...]:
     if not _HAS_YEAR.search(text):
         return ()
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []
-    for pattern, kind in PATTERNS:
+    months = {_EN_MONTH: bool(_EN_MONTH.search(text)), _FR_MONTH: bool(_FR_MONTH.search(text))}
+    for (pattern, kind), needs in zip(PATTERNS, _NEEDS, strict=True):
+        if needs is not None and not months[needs]:
+            continue
         for match in pattern.finditer(text):
             span = match.span()
             if any(span[0] < e and s < span[1] for s, e in taken):

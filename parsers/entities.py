@@ -19,6 +19,11 @@ _ACRONYM_DEF = re.compile(r"\s\(([A-Z][A-Za-z0-9&.]{1,9})\)")
 
 def name_key(text: str) -> str:
     """The lookup key of a name: case-folded, no dots, no leading article."""
+    return _name_key(text)
+
+
+@lru_cache(maxsize=4096)
+def _name_key(text: str) -> str:
     text = normalise_space(text).replace("’", "'").strip(' ,;:."“”«»')
     text = strip_article(text)
     return text.replace(".", "").casefold()
@@ -27,6 +32,8 @@ def name_key(text: str) -> str:
 def strip_article(text: str) -> str:
     """Drop one leading article ("The", "l'", "les ") from a name."""
     lowered = text.lower()
+    if not lowered.startswith(ARTICLES):
+        return text
     for article in ARTICLES:
         if lowered.startswith(article) and len(text) > len(article):
             return text[len(article) :].lstrip()

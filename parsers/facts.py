@@ -134,8 +134,9 @@ def _rule_value(
 def clear_caches() -> None:
     """Forget memoised per-sentence work (for benchmarks that re-parse the same page)."""
     from parsers.dates import _find_dates
+    from parsers.entities import _name_key
     from parsers.extractors.common import _find_period
     from parsers.text import _split
 
-    for cached in (_find_dates, _find_period, _split):
+    for cached in (_find_dates, _find_period, _split, _name_key):
         cached.cache_clear()

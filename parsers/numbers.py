@@ -219,6 +219,8 @@ def tidy(value: float) -> int | float:
 
 _FIRST_WORDS = frozenset(re.split(r"[ -]", w)[0] for w in NUMBER_WORDS) - {"a", "un", "une"}
 _WORDISH = re.compile(r"[^\W\d_]+")
+# a prefix tree scans fast; the whole-word test follows
+_FIRST_WORDS_RE = re.compile(trie_regex(sorted(_FIRST_WORDS)))
 _DIGIT = re.compile(r"\d")
 
 
@@ -229,7 +231,15 @@ def may_hold_number(text: str) -> bool:
     lowered = text.lower()
     if any(f"a {s}" in lowered for s in ("hundred", "thousand", "million", "billion", "dozen")):
         return True
-    return any(w in _FIRST_WORDS for w in _WORDISH.findall(lowered))
+    return any(_whole_word(lowered, m) for m in _FIRST_WORDS_RE.finditer(lowered))
+
+
+def _whole_word(text: str, m: re.Match[str]) -> bool:
+    """The match is a whole run of letters (not part of a longer word)."""
+    start, end = m.span()
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    return not _WORDISH.match(before) and not _WORDISH.match(after)
 
 
 def find_amounts(text: str, lang: str, dollar: str = "CAD") -> list[Amount]:
