@@ -241,3 +241,31 @@ def test_ca_file_config_errors(ca_file: Path, options: dict[str, Any], message: 
     )
     with pytest.raises(ConfigError, match=message):
         parse_settings(text, env={})
+
+
+LOGIN_RULE = {
+    "remote-host-clear-text-refused": ("smtp.example.org", {}, "password in clear text"),
+    "remote-host-starttls-ok": ("smtp.example.org", {"starttls": True}, None),
+    "loopback-relay-ok": ("127.0.0.1", {}, None),
+    "localhost-relay-ok": ("localhost", {}, None),
+}
+
+
+@pytest.mark.parametrize(("host", "options", "message"), LOGIN_RULE.values(), ids=LOGIN_RULE.keys())
+def test_login_never_goes_out_in_clear_text(
+    host: str, options: dict[str, Any], message: str | None
+) -> None:
+    spec = {
+        "host": host,
+        "from": "a@example.org",
+        "to": ["b@example.org"],
+        "username": "bot",
+        "password": "secret",
+        **options,
+    }
+    text = "alerts:\n  - name: team-mail\n    email: " + repr(spec).replace("'", '"') + "\n"
+    if message is None:
+        assert parse_settings(text, env={}).alerts[0].name == "team-mail"
+    else:
+        with pytest.raises(ConfigError, match=message):
+            parse_settings(text, env={})

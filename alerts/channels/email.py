@@ -16,6 +16,7 @@ SMTP 4xx answers, timeouts and connection errors are transient; 5xx answers
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import smtplib
 import ssl
@@ -54,10 +55,20 @@ class EmailOptions(ChannelOptions):
             raise ValueError("ca_file needs starttls or tls")
         if (self.username is None) != (self.password is None):
             raise ValueError("username and password go together")
+        if self.username and not (self.starttls or self.tls) and not _loopback(self.host):
+            raise ValueError("login without starttls or tls would send the password in clear text")
         for address in (self.sender, *self.to):
             if "@" not in parseaddr(address)[1]:
                 raise ValueError(f"not an email address: {address!r}")
         return self
+
+
+def _loopback(host: str) -> bool:
+    """True for a relay on this machine, where a clear-text login never leaves it."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
 
 
 def message_id(key: str, sender: str) -> str:
