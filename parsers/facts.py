@@ -10,7 +10,7 @@ from typing import Any
 import parsers.extractors  # noqa: F401  (registers the built-in extractors)
 from parsers.dates import find_dates, parse_date_text
 from parsers.entities import document_acronyms
-from parsers.extractors.common import dollar_currency, find_period
+from parsers.extractors.common import dollar_currency, find_period, sentence_evidence
 from parsers.extractors.memberships import split_names
 from parsers.model import Document, Fact
 from parsers.numbers import find_amounts
@@ -98,7 +98,7 @@ def _pattern_facts(doc: Document, rule: PatternRule) -> Iterator[Fact]:
                 kind=rule.kind,
                 subject=re.sub(r"\s+", " ", subject),
                 value=value,
-                evidence=sentence.block.text,
+                evidence=sentence_evidence(sentence),
                 section=sentence.section.heading,
                 period=period,
                 rule=rule.name,

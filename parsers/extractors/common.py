@@ -202,14 +202,29 @@ def make_fact(
     where: Sentence,
     order: tuple[int, ...],
     period: str | None = None,
+    evidence: str | None = None,
 ) -> Fact:
-    """A fact found in ``where``; ``order`` sorts facts in document order."""
+    """A fact found in ``where``; ``order`` sorts facts in document order.
+
+    The evidence is the sentence that states the fact (see :func:`sentence_evidence`)
+    unless ``evidence`` is given.
+    """
     return Fact(
         kind=kind,
         subject=subject,
         value=value,
-        evidence=where.block.text,
+        evidence=sentence_evidence(where) if evidence is None else evidence,
         section=where.section.heading,
         period=period,
         extra={"order": order},
     )
+
+
+def sentence_evidence(where: Sentence) -> str:
+    """The words that state a fact: the sentence, or the whole item of a list."""
+    return where.block.text if where.block.kind == "item" else where.text
+
+
+def list_evidence(lead_in: str, items: list[str]) -> str:
+    """A bulleted list as evidence: its lead-in sentence, then the items joined by "; "."""
+    return f"{lead_in} {'; '.join(item.rstrip(' ;,.') for item in items)}"

@@ -12,7 +12,7 @@ from parsers.entities import (
     is_known,
     strip_article,
 )
-from parsers.extractors.common import make_fact
+from parsers.extractors.common import list_evidence, make_fact
 from parsers.model import Block, Document, Fact, Section
 from parsers.names import COLLECTIVE_NOUNS
 from parsers.phrases import proper_runs, shorten
@@ -295,7 +295,10 @@ def _lead_in_lists(section: Section, s_index: int, acronyms: Mapping[str, str]) 
         if all(_looks_like_name(n) for n in names):
             where = Sentence(block.text, section, block, i, 0, s_index)
             value = {"members": sorted(set(names))}
-            yield make_fact("membership", subject, value, where, where.order(len(block.text)))
+            lead = split_sentences(block.text)[-1]
+            evidence = list_evidence(lead, [b.text for b in items])
+            order = where.order(len(block.text))
+            yield make_fact("membership", subject, value, where, order, evidence=evidence)
 
 
 def _is_lead_in(text: str) -> bool:
