@@ -240,23 +240,61 @@ def _same_event(expected: dict[str, Any], change: Any) -> bool:
     return True
 
 
-def format_report(report: EvalReport) -> str:
-    """The report as a readable table, then what was missed and what was extra."""
-    rows = [(kind, report.facts[kind]) for kind in FACT_KINDS]
-    rows += [("all facts", report.overall), ("change events", report.events)]
+ROW_NAMES: tuple[str, ...] = (*FACT_KINDS, "all facts", "change events")
+
+
+def report_rows(report: EvalReport) -> list[tuple[str, Score]]:
+    """The rows of the report in display order: each fact kind, all facts, change events."""
+    scores = {**report.facts, "all facts": report.overall, "change events": report.events}
+    return [(name, scores[name]) for name in ROW_NAMES]
+
+
+def report_json(report: EvalReport) -> dict[str, Any]:
+    """The report as plain data for scripts (scores rounded to 4 places)."""
+    rows = {
+        name: {
+            "expected": s.expected,
+            "found": s.found,
+            "matched": s.matched,
+            "precision": round(s.precision, 4),
+            "recall": round(s.recall, 4),
+        }
+        for name, s in report_rows(report)
+    }
+    return {
+        "pages": report.pages,
+        "pairs": report.pairs,
+        "scores": rows,
+        "missed": list(report.missed),
+        "extra": list(report.extra),
+    }
+
+
+def format_table(report: EvalReport) -> str:
+    """The corpus size, then precision and recall per row as a markdown table."""
     lines = [
         f"corpus: {report.pages} pages, {report.pairs} before/after pairs",
         "",
         f"| {'what':<14} | expected | found | matched | precision | recall |",
         f"|{'-' * 16}|---------:|------:|--------:|----------:|-------:|",
     ]
-    for name, s in rows:
+    for name, s in report_rows(report):
         lines.append(
             f"| {name:<14} | {s.expected:>8} | {s.found:>5} | {s.matched:>7} "
             f"| {s.precision:>9.2f} | {s.recall:>6.2f} |"
         )
-    lines += _listing("missed", report.missed) + _listing("extra", report.extra)
     return "\n".join(lines)
+
+
+def format_misses(report: EvalReport) -> str:
+    """What was expected but not found, then what was found but not expected."""
+    return "\n".join(_listing("missed", report.missed) + _listing("extra", report.extra))
+
+
+def format_report(report: EvalReport) -> str:
+    """The report as a readable table, then what was missed and what was extra."""
+    misses = format_misses(report)
+    return f"{format_table(report)}\n{misses}" if misses else format_table(report)
 
 
 def _listing(title: str, items: Iterable[str]) -> list[str]:
