@@ -12,7 +12,7 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from monitor.errors import BlockedTargetError
+from monitor.errors import BlockedTargetError, ConnectError
 
 ALLOWED_SCHEMES = ("http", "https")
 
@@ -28,7 +28,7 @@ def resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        raise BlockedTargetError(f"cannot resolve host {host!r}: {exc.strerror}") from None
+        raise ConnectError(f"cannot resolve host {host!r}: {exc.strerror}") from None
     return sorted({str(info[4][0]) for info in infos})
 
 

@@ -146,3 +146,8 @@ def test_private_network_refused_by_default(server: LocalServer) -> None:
     with make_client(strict) as client, pytest.raises(BlockedTargetError, match="private"):
         fetch(client, server.url("/p"), strict)
     assert server.requests == []
+
+
+def test_unresolvable_host_is_a_connection_error() -> None:
+    with pytest.raises(ConnectError, match="cannot resolve host"):
+        check_url("http://no-such-host.invalid/", allow_private=False)
