@@ -8,15 +8,14 @@ from dataclasses import replace
 from typing import Any
 
 import parsers.extractors  # noqa: F401  (registers the built-in extractors)
+from parsers.analysis import Analysis, analyse
 from parsers.dates import find_dates, parse_date_text
-from parsers.entities import document_acronyms
 from parsers.extractors.common import dollar_currency, find_period, sentence_evidence
 from parsers.extractors.memberships import split_names
 from parsers.model import Document, Fact
 from parsers.numbers import find_amounts
 from parsers.registry import EXTRACTORS
 from parsers.rules import PatternRule
-from parsers.text import iter_sentences
 
 
 def extract_facts(doc: Document, patterns: Sequence[PatternRule] = ()) -> list[Fact]:
@@ -26,11 +25,12 @@ def extract_facts(doc: Document, patterns: Sequence[PatternRule] = ()) -> list[F
     Identical facts are merged, memberships of one group in one section are
     united, and subjects are made unique within (kind, section).
     """
+    analysis = analyse(doc)
     found: list[Fact] = []
     for spec in EXTRACTORS.values():
-        found.extend(spec.run(doc))
+        found.extend(spec.run(analysis))
     for rule in patterns:
-        found.extend(_pattern_facts(doc, rule))
+        found.extend(_pattern_facts(analysis, rule))
     found.sort(key=lambda f: f.extra.get("order", ()))
     return [_without_order(f) for f in unique_subjects(merge(found))]
 
@@ -83,10 +83,11 @@ def _without_order(fact: Fact) -> Fact:
     return fact
 
 
-def _pattern_facts(doc: Document, rule: PatternRule) -> Iterator[Fact]:
-    pattern = rule.compiled()
-    acronyms = document_acronyms(doc) if rule.kind == "membership" else {}
-    for sentence in iter_sentences(doc):
+def _pattern_facts(analysis: Analysis, rule: PatternRule) -> Iterator[Fact]:
+    doc, pattern = analysis.doc, rule.compiled()
+    acronyms = analysis.acronyms if rule.kind == "membership" else {}
+    for item in analysis.sentences:
+        sentence = item.sentence
         for m in pattern.finditer(sentence.text):
             value = _rule_value(rule.kind, m.group("value"), doc, acronyms)
             if value is None:
@@ -133,10 +134,11 @@ def _rule_value(
 
 def clear_caches() -> None:
     """Forget memoised per-sentence work (for benchmarks that re-parse the same page)."""
+    from parsers.analysis import features
     from parsers.dates import _find_dates
     from parsers.entities import _name_key
     from parsers.extractors.common import _find_period
     from parsers.text import _split
 
-    for cached in (_find_dates, _find_period, _split, _name_key):
+    for cached in (_find_dates, _find_period, _split, _name_key, features):
         cached.cache_clear()

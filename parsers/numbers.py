@@ -224,11 +224,12 @@ _FIRST_WORDS_RE = re.compile(trie_regex(sorted(_FIRST_WORDS)))
 _DIGIT = re.compile(r"\d")
 
 
-def may_hold_number(text: str) -> bool:
-    """Cheap test: a digit, or a word that can start a number word."""
+def may_hold_number(text: str, lowered: str | None = None) -> bool:
+    """Cheap test: a digit, or a word that can start a number word (``lowered``: text.lower())."""
     if _DIGIT.search(text):
         return True
-    lowered = text.lower()
+    if lowered is None:
+        lowered = text.lower()
     if any(f"a {s}" in lowered for s in ("hundred", "thousand", "million", "billion", "dozen")):
         return True
     return any(_whole_word(lowered, m) for m in _FIRST_WORDS_RE.finditer(lowered))
@@ -246,6 +247,11 @@ def find_amounts(text: str, lang: str, dollar: str = "CAD") -> list[Amount]:
     """Every amount in ``text`` (already masked for dates, phones and references)."""
     if not may_hold_number(text):
         return []
+    return scan_amounts(text, lang, dollar)
+
+
+def scan_amounts(text: str, lang: str, dollar: str = "CAD") -> list[Amount]:
+    """:func:`find_amounts` without its pre-check (the caller knows a number may be there)."""
     pattern = AMOUNT_FR if lang == "fr" else AMOUNT_EN
     out = []
     for m in pattern.finditer(text):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from parsers.model import Document, Fact
+from parsers.analysis import Analysis
+from parsers.model import Fact
 
-ExtractorFn = Callable[[Document], Iterable[Fact]]
+ExtractorFn = Callable[[Analysis], Iterable[Fact]]
 
 
 @dataclass(frozen=True)
@@ -18,16 +19,23 @@ class ExtractorSpec:
     kind: str
     fn: ExtractorFn
 
-    def run(self, doc: Document) -> list[Fact]:
-        """Run the extractor; every fact gets ``rule`` set to the extractor's name."""
-        return [f if f.rule == self.name else replace(f, rule=self.name) for f in self.fn(doc)]
+    def run(self, analysis: Analysis) -> list[Fact]:
+        """Run the extractor; every fact gets ``rule`` set to the extractor's name.
+
+        Extractors name themselves on the facts they build, so no fact is copied here.
+        """
+        return [f if f.rule == self.name else replace(f, rule=self.name) for f in self.fn(analysis)]
 
 
 EXTRACTORS: dict[str, ExtractorSpec] = {}
 
 
 def extractor(name: str, kind: str = "") -> Callable[[ExtractorFn], ExtractorFn]:
-    """Register a pure function ``(Document) -> Iterable[Fact]`` under ``name``."""
+    """Register a pure function ``(Analysis) -> Iterable[Fact]`` under ``name``.
+
+    The :class:`~parsers.analysis.Analysis` holds the document (``.doc``) and its
+    sentences, each with the features the pre-checks test.
+    """
 
     def register(fn: ExtractorFn) -> ExtractorFn:
         if name in EXTRACTORS:

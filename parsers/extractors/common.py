@@ -203,8 +203,9 @@ def make_fact(
     order: tuple[int, ...],
     period: str | None = None,
     evidence: str | None = None,
+    rule: str = "",
 ) -> Fact:
-    """A fact found in ``where``; ``order`` sorts facts in document order.
+    """A fact found in ``where`` by ``rule``; ``order`` sorts facts in document order.
 
     The evidence is the sentence that states the fact (see :func:`sentence_evidence`)
     unless ``evidence`` is given.
@@ -216,6 +217,7 @@ def make_fact(
         evidence=sentence_evidence(where) if evidence is None else evidence,
         section=where.section.heading,
         period=period,
+        rule=rule,
         extra={"order": order},
     )
 

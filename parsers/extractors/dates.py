@@ -6,14 +6,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from parsers.analysis import Analysis
 from parsers.dates import DateMatch, find_dates
 from parsers.entities import canonical_name
 from parsers.extractors.common import make_fact
-from parsers.model import Document, Fact
+from parsers.model import Fact
 from parsers.numbers import NUMBER_WORDS, QUALIFIERS, SCALES
 from parsers.phrases import JOIN_VERBS, is_en_verb, proper_runs, shorten
 from parsers.registry import extractor
-from parsers.text import iter_sentences
 
 _TOKEN = re.compile(r"[\w’'&.-]+|[(),;:]")
 _EVENT = re.compile(
@@ -95,15 +95,24 @@ _NUMBERISH = frozenset(NUMBER_WORDS) | frozenset(SCALES) | frozenset(QUALIFIERS)
 
 
 @extractor("dates", "date")
-def dates(doc: Document) -> Iterator[Fact]:
-    """Every dated statement, with the event it dates as subject."""
-    for sentence in iter_sentences(doc):
-        for match in find_dates(sentence.text):
-            subject = event_subject(sentence.text, match, doc.lang)
+def dates(analysis: Analysis) -> Iterator[Fact]:
+    """Every dated statement, with the event it dates as subject (sentences with a year only)."""
+    lang = analysis.doc.lang
+    for item in analysis.sentences:
+        if not item.features.year:
+            continue
+        text = item.text
+        for subject, match in analysis.once(("dates", text), _dated, text, lang):
             value: dict[str, Any] = {"date": match.iso}
             if match.iso_end:
                 value["date_end"] = match.iso_end
-            yield make_fact("date", subject, value, sentence, sentence.order(match.start))
+            order = item.sentence.order(match.start)
+            yield make_fact("date", subject, value, item.sentence, order, rule="dates")
+
+
+def _dated(text: str, lang: str) -> tuple[tuple[str, DateMatch], ...]:
+    """Each date of a sentence with the event it dates."""
+    return tuple((event_subject(text, match, lang), match) for match in find_dates(text))
 
 
 def event_subject(text: str, date: DateMatch, lang: str) -> str:

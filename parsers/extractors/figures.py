@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from parsers.extractors.common import dollar_currency, find_period, make_fact, masked
-from parsers.model import Document, Fact
-from parsers.numbers import Amount, find_amounts, may_hold_number
+from parsers.analysis import Analysis
+from parsers.extractors.common import find_period, make_fact, masked
+from parsers.model import Fact
+from parsers.numbers import Amount, may_hold_number, scan_amounts
 from parsers.phrases import EN_IRREGULAR, is_en_verb, proper_runs
 from parsers.registry import extractor
-from parsers.text import iter_sentences
 
 _WORD = re.compile(r"\s*([^\s]+)")
 EN_STOPS = frozenset(
@@ -196,27 +196,36 @@ class FigureHit:
 
 
 @extractor("figures", "figure")
-def figures(doc: Document) -> Iterator[Fact]:
-    """Amounts with the unit they count, in every sentence of the main content."""
-    dollar = dollar_currency(doc)
-    for sentence in iter_sentences(doc):
-        period = find_period(sentence.text)[0]
-        for hit in figures_in(sentence.text, doc.lang, dollar):
+def figures(analysis: Analysis) -> Iterator[Fact]:
+    """Amounts with the unit they count, in every sentence that may hold a number."""
+    lang, dollar = analysis.doc.lang, analysis.dollar
+    for item in analysis.sentences:
+        if not item.features.number:
+            continue
+        text = item.text
+        hits = analysis.once(("figures", text), _figures_of, text, lang, dollar)
+        if not hits:
+            continue
+        sentence, period = item.sentence, find_period(text)[0]
+        for hit in hits:
+            order = sentence.order(hit.start)
             yield make_fact(
-                "figure", hit.subject, hit.value, sentence, sentence.order(hit.start), period
+                "figure", hit.subject, dict(hit.value), sentence, order, period, rule="figures"
             )
 
 
 def figures_in(text: str, lang: str = "en", dollar: str = "CAD") -> list[FigureHit]:
     """The figures of one sentence, in order."""
-    hits: list[FigureHit] = []
-    if not may_hold_number(text):
-        return hits
-    for amount in find_amounts(masked(text), lang, dollar):
-        hit = _figure(text, amount, lang)
-        if hit is not None:
-            hits.append(hit)
-    return hits
+    return list(_figures_of(text, lang, dollar)) if may_hold_number(text) else []
+
+
+def _figures_of(text: str, lang: str, dollar: str) -> tuple[FigureHit, ...]:
+    """The figures of a sentence known to hold a digit or a number word."""
+    hidden = masked(text)
+    if hidden is not text and not may_hold_number(hidden):
+        return ()
+    hits = (_figure(text, amount, lang) for amount in scan_amounts(hidden, lang, dollar))
+    return tuple(hit for hit in hits if hit is not None)
 
 
 def _figure(text: str, a: Amount, lang: str) -> FigureHit | None:

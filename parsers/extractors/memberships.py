@@ -5,19 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 
-from parsers.entities import (
-    canonical_name,
-    document_acronyms,
-    is_group_name,
-    is_known,
-    strip_article,
-)
+from parsers.analysis import Analysis
+from parsers.entities import canonical_name, is_group_name, is_known, strip_article
 from parsers.extractors.common import list_evidence, make_fact
-from parsers.model import Block, Document, Fact, Section
+from parsers.model import Block, Fact, Section
 from parsers.names import COLLECTIVE_NOUNS
 from parsers.phrases import proper_runs, shorten
 from parsers.registry import extractor
-from parsers.text import Sentence, iter_sentences, split_sentences
+from parsers.text import Sentence, split_sentences
 
 _SPLIT = re.compile(r"\s*[,;]\s*(?:and\s+|et\s+)?|\s+(?:and|et|ainsi que|as well as|along with)\s+")
 _MEMBERS_INTRO = re.compile(
@@ -54,30 +49,52 @@ _QUANTIFIERS = re.compile(
 )
 
 
+Stated = tuple[str, list[str], int]
+
+
 @extractor("memberships", "membership")
-def memberships(doc: Document) -> Iterator[Fact]:
+def memberships(analysis: Analysis) -> Iterator[Fact]:
     """Group memberships stated in sentences and in bulleted lists under a lead-in."""
-    acronyms = document_acronyms(doc)
-    for sentence in iter_sentences(doc):
-        for group, members, offset in members_in(sentence, acronyms):
+    acronyms = analysis.acronyms
+    for item in analysis.sentences:
+        if not item.features.membership:
+            continue
+        sentence, lowered = item.sentence, item.features.lower
+        found = [*_introduced(sentence, lowered, acronyms)]
+        key = ("memberships", sentence.text)
+        found += analysis.once(key, _stated, sentence.text, lowered, acronyms)
+        for group, members, offset in found:
             value = {"members": sorted(set(members))}
-            yield make_fact("membership", group, value, sentence, sentence.order(offset))
-    for s_index, section in enumerate(doc.sections):
+            order = sentence.order(offset)
+            yield make_fact("membership", group, value, sentence, order, rule="memberships")
+    for s_index, section in enumerate(analysis.doc.sections):
         yield from _lead_in_lists(section, s_index, acronyms)
 
 
-def members_in(
-    sentence: Sentence, acronyms: Mapping[str, str]
-) -> Iterator[tuple[str, list[str], int]]:
+def members_in(sentence: Sentence, acronyms: Mapping[str, str]) -> Iterator[Stated]:
     """(group, members, offset) for each membership a sentence states."""
+    lowered = sentence.text.lower()
+    yield from _introduced(sentence, lowered, acronyms)
+    yield from _stated(sentence.text, lowered, acronyms)
+
+
+def _introduced(sentence: Sentence, lowered: str, acronyms: Mapping[str, str]) -> Iterator[Stated]:
+    """ "Members include A, B and C": the group comes from the sentence or its context."""
     text = sentence.text
-    lowered = text.lower()
     intro = _MEMBERS_INTRO.search(text) if "membre" in lowered or "member" in lowered else None
     if intro:
         members = split_names(_until_end(text[intro.end() :]), acronyms)
         group = _group_for(sentence, text[: intro.start()], acronyms)
         if members and group:
             yield group, members, intro.start()
+
+
+def _stated(text: str, lowered: str, acronyms: Mapping[str, str]) -> tuple[Stated, ...]:
+    """The memberships the words of a sentence state by themselves (no context needed)."""
+    return tuple(_stated_in(text, lowered, acronyms))
+
+
+def _stated_in(text: str, lowered: str, acronyms: Mapping[str, str]) -> Iterator[Stated]:
     if any(hint in lowered for hint in _COMPOSED_HINTS):
         yield from _composed(text, acronyms)
     if "(" in text:
@@ -298,7 +315,9 @@ def _lead_in_lists(section: Section, s_index: int, acronyms: Mapping[str, str]) 
             lead = split_sentences(block.text)[-1]
             evidence = list_evidence(lead, [b.text for b in items])
             order = where.order(len(block.text))
-            yield make_fact("membership", subject, value, where, order, evidence=evidence)
+            yield make_fact(
+                "membership", subject, value, where, order, evidence=evidence, rule="memberships"
+            )
 
 
 def _is_lead_in(text: str) -> bool:

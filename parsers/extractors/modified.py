@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from parsers.model import Document, Fact
+from parsers.analysis import Analysis
+from parsers.model import Fact
 from parsers.registry import extractor
 
 
 @extractor("page-modified", "date")
-def page_modified(doc: Document) -> Iterator[Fact]:
+def page_modified(analysis: Analysis) -> Iterator[Fact]:
     """One date fact, subject "page modified", when the page states its modification date."""
+    doc = analysis.doc
     if doc.modified:
         yield Fact(
             kind="date",
@@ -18,5 +20,6 @@ def page_modified(doc: Document) -> Iterator[Fact]:
             value={"date": doc.modified},
             evidence=f"Date modified: {doc.modified}",
             section="",
+            rule="page-modified",
             extra={"order": (len(doc.sections), 0, 0, 0)},
         )

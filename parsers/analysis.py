@@ -1,0 +1,129 @@
+"""One pass over a document: its sentences, each with the features the extractors test.
+
+:func:`analyse` splits every block into sentences once and computes, once per
+sentence, what the extractors' pre-checks need (lowercase text, digits or
+number words, a year, membership cues). Every extractor receives the same
+:class:`Analysis`, skips the sentences its features rule out, and memoises
+its per-sentence results by text for the document (:meth:`Analysis.once`),
+so a sentence repeated on a page is analysed once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from typing import Any, TypeVar
+
+from parsers.model import Document
+from parsers.numbers import may_hold_number
+from parsers.text import Sentence, split_sentences
+
+T = TypeVar("T")
+
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_MEMBERSHIP_CUES = (
+    "member",
+    "membre",
+    "compos",
+    "made up",
+    "comprise",
+    "brings together",
+    "formé",
+    "constitué",
+    "regroupe",
+    "réunit",
+    "joined",
+    "acceded",
+    "joint",
+    "adhér",
+    "adhère",
+    "rejoint",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """What one sentence contains, as far as the extractors' pre-checks care.
+
+    ``number``: a digit or a word that can start a number word; ``year``: four
+    digits that read as a year (no date and no year period without one);
+    ``membership``: a list cue (comma, "and", "et", parenthesis) or a word
+    that introduces members ("members include", "composed of", "joined").
+    """
+
+    lower: str
+    number: bool
+    year: bool
+    membership: bool
+
+
+@lru_cache(maxsize=4096)
+def features(text: str) -> Features:
+    """The pre-check features of one sentence (memoised: cleared with the other caches)."""
+    lower = text.lower()
+    cue = "," in text or " and " in text or " et " in text or "(" in text
+    return Features(
+        lower=lower,
+        number=may_hold_number(text, lower),
+        year=_YEAR.search(text) is not None,
+        membership=cue or any(c in lower for c in _MEMBERSHIP_CUES),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Analysed:
+    """A sentence of the document and its features."""
+
+    sentence: Sentence
+    features: Features
+
+    @property
+    def text(self) -> str:
+        """The sentence's text."""
+        return self.sentence.text
+
+
+@dataclass
+class Analysis:
+    """A document split into analysed sentences, shared by every extractor."""
+
+    doc: Document
+    sentences: tuple[Analysed, ...]
+    _memo: dict[Hashable, object] = field(default_factory=dict, repr=False)
+
+    def once(self, key: Hashable, compute: Callable[..., T], *args: Any) -> T:
+        """``compute(*args)`` the first time ``key`` is asked for in this document, then its result.
+
+        ``key`` must name everything the result depends on besides the document.
+        """
+        if key in self._memo:
+            return self._memo[key]  # type: ignore[return-value]
+        value = self._memo[key] = compute(*args)
+        return value
+
+    @cached_property
+    def dollar(self) -> str:
+        """Which dollar a bare "$" means on this page."""
+        from parsers.extractors.common import dollar_currency
+
+        return dollar_currency(self.doc)
+
+    @cached_property
+    def acronyms(self) -> dict[str, str]:
+        """The acronyms the page defines (see :func:`parsers.entities.document_acronyms`)."""
+        from parsers.entities import document_acronyms
+
+        return document_acronyms(self.doc)
+
+
+def analyse(doc: Document) -> Analysis:
+    """Split ``doc`` into sentences once and compute each sentence's features."""
+    out: list[Analysed] = []
+    for sec_index, section in enumerate(doc.sections):
+        for b_index, block in enumerate(section.blocks):
+            for s_index, text in enumerate(split_sentences(block.text)):
+                sentence = Sentence(text, section, block, b_index, s_index, sec_index)
+                out.append(Analysed(sentence, features(text)))
+    return Analysis(doc, tuple(out))
