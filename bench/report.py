@@ -156,13 +156,16 @@ def markdown(result: dict[str, Any]) -> str:
     for t in result["targets"]:
         value = t["value"] if isinstance(t["value"], bool) else f"{t['value']:.2f}"
         lines.append(f"| {t['target']} | {value} | {'yes' if t['met'] else 'no'} |")
-    e = result["extraction"]
-    lines += [
-        "",
+    return "\n".join([*lines, "", _extraction(result["extraction"])])
+
+
+def _extraction(e: dict[str, Any]) -> str:
+    if "error" in e:
+        return f"Extraction timing failed: {e['error']}"
+    return (
         f"Extraction, one core, {e['page_bytes'] / 1000:.0f} KB page ({e['facts']} facts): "
-        f"median {1000 * e['median']:.1f} ms, p95 {1000 * e['p95']:.1f} ms.",
-    ]
-    return "\n".join(lines)
+        f"median {1000 * e['median']:.1f} ms, p95 {1000 * e['p95']:.1f} ms."
+    )
 
 
 def save(result: dict[str, Any], path: Path) -> None:

@@ -139,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     with database(args.db) as db_url:
         phases = measure(args.n, db_url, args.concurrency, args.processes)
     print("bench: extraction timing ...", file=sys.stderr, flush=True)
+    try:
+        extraction = in_child(extract_time.measure)
+    except Exception as exc:  # the passes' numbers must survive a broken extractor
+        extraction = {"error": f"{type(exc).__name__}: {exc}"}
     result = report.build(
         n=args.n,
         backend=db_url.split(":", 1)[0].split("+")[0],
@@ -146,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         processes=args.processes,
         raw_bytes=phases["floor-fetch"]["bytes"],
         phases=phases,
-        extraction=in_child(extract_time.measure),
+        extraction=extraction,
         machine=machine(),
     )
     print(report.markdown(result))
