@@ -100,6 +100,28 @@ _BLOCK_TAGS = frozenset(
     ]
 )
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
+# the tree lxml.html builds, with lxml's own element classes (no per-element lookup in Python)
+_HTML_PARSER = etree.HTMLParser()
+_STRING = etree.XPath("string()", smart_strings=False)
+
+
+def text_content(el: etree._Element) -> str:
+    """The text of an element and its descendants (as ``HtmlElement.text_content``)."""
+    return str(_STRING(el))
+
+
+def drop_tree(el: etree._Element) -> None:
+    """Remove ``el`` and its descendants, keeping its tail (as ``HtmlElement.drop_tree``)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + el.tail
+        else:
+            previous.tail = (previous.tail or "") + el.tail
+    parent.remove(el)
 
 
 def parse_html(text: str, *, url: str = "", select: str | None = None) -> Document:
@@ -130,9 +152,12 @@ def _parse_tree(text: str) -> lxml_html.HtmlElement:
     if not text.strip():
         raise ParseError("the HTML body is empty")
     try:
-        return lxml_html.document_fromstring(text)
+        root = etree.fromstring(text, _HTML_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise ParseError(f"the HTML could not be parsed: {exc}") from exc
+    if root is None:
+        raise ParseError("the HTML could not be parsed: Document is empty")
+    return root
 
 
 def _select(text: str, selector: str) -> lxml_html.HtmlElement:
@@ -193,22 +218,36 @@ def _is_fragment_list(el: lxml_html.HtmlElement) -> bool:
     return True
 
 
+_DROP_CANDIDATE_TAGS = tuple(sorted(_DROP_TAGS | {"header", "footer", "ul", "ol"}))
+# elements with an attribute :func:`_should_drop` reads (lxml finds them without Python calls)
+_WITH_DROP_ATTRIBUTES = etree.XPath(
+    "descendant::*[@class or @style or @role or @hidden or @aria-hidden or @id='wb-dtmd']"
+)
+
+
+def _drop_candidates(container: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """The descendants :func:`_should_drop` may drop: a superset, each once."""
+    found = {el: None for el in container.iter(*_DROP_CANDIDATE_TAGS) if el is not container}
+    found.update(dict.fromkeys(_WITH_DROP_ATTRIBUTES(container)))
+    return list(found)
+
+
 def _prune(container: lxml_html.HtmlElement) -> None:
-    doomed = [el for el in container.iterdescendants() if _is_element(el) and _should_drop(el)]
+    doomed = [el for el in _drop_candidates(container) if _should_drop(el)]
     doomed += _toc_headings(container)
     for el in doomed:
         if el.getparent() is not None:
-            el.drop_tree()
+            drop_tree(el)
     for el in list(container.iter(etree.Comment, etree.ProcessingInstruction)):
         if el.getparent() is not None:
-            el.drop_tree()
+            drop_tree(el)
 
 
 def _toc_headings(container: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
     found = []
     for tag in _HEADINGS:
         for heading in container.iter(tag):
-            if _TOC_TITLES.match(normalise_space(heading.text_content())):
+            if _TOC_TITLES.match(normalise_space(text_content(heading))):
                 found.append(heading)
                 nxt = heading.getnext()
                 if nxt is not None and nxt.tag in ("ul", "ol", "nav"):
@@ -251,12 +290,12 @@ class _Builder:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in _HEADINGS:
             self.flush()
-            heading = normalise_space(el.text_content())
+            heading = normalise_space(text_content(el))
             if heading:
                 self.events.append((_HEADINGS[tag], heading))
         elif tag == "tr":
             self.flush()
-            cells = [normalise_space(c.text_content()) for c in el if c.tag in ("td", "th")]
+            cells = [normalise_space(text_content(c)) for c in el if c.tag in ("td", "th")]
             self.text(" | ".join(c for c in cells if c))
             self.flush()
         elif tag in ("ul", "ol"):
@@ -315,7 +354,7 @@ def _title(root: lxml_html.HtmlElement, builder: _Builder) -> str:
         if values and normalise_space(values[0]):
             return normalise_space(values[0])
     titles = root.xpath("//title")
-    raw = normalise_space(titles[0].text_content()) if titles else ""
+    raw = normalise_space(text_content(titles[0])) if titles else ""
     return re.split(r"\s+[-|–]\s+", raw)[0] if raw else ""
 
 
@@ -326,7 +365,7 @@ def _lang(root: lxml_html.HtmlElement) -> str:
         return lang
     from parsers.text import detect_lang
 
-    return detect_lang(normalise_space(root.text_content()))
+    return detect_lang(normalise_space(text_content(root)))
 
 
 def find_modified(root: lxml_html.HtmlElement) -> str | None:
@@ -340,9 +379,9 @@ def find_modified(root: lxml_html.HtmlElement) -> str | None:
 
 def _modified_candidates(root: lxml_html.HtmlElement) -> Iterator[str]:
     for el in root.xpath("//time[@property='dateModified'] | //*[@id='wb-dtmd']//time"):
-        yield el.get("datetime") or el.text_content()
+        yield el.get("datetime") or text_content(el)
     for el in root.xpath("//*[@id='wb-dtmd'] | //dl[contains(@class,'datemod')]"):
-        yield re.sub(r"^[^:]*:", "", normalise_space(el.text_content()))
+        yield re.sub(r"^[^:]*:", "", normalise_space(text_content(el)))
     yield from root.xpath(
         "//meta[@name='dcterms.modified']/@content | //meta[@property='article:modified_time']"
         "/@content | //meta[@name='dcterms.Modified']/@content"
@@ -376,7 +415,7 @@ def _links(container: lxml_html.HtmlElement, base: str) -> Iterator[Link]:
         url = urljoin(base, href) if base else href
         if urlsplit(url).scheme not in ("http", "https", ""):
             continue
-        key = (url, normalise_space(a.text_content()))
+        key = (url, normalise_space(text_content(a)))
         if key not in seen:
             seen.add(key)
             yield Link(*key)
