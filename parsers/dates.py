@@ -150,6 +150,46 @@ _NEEDS: tuple[re.Pattern[str] | None, ...] = tuple(
     else None
     for p, _kind in PATTERNS
 )
+_EVENT_WORDS = (
+    *("meeting", "summit", "conference", "session", "forum"),
+    *("election", "census", "ministerial", "gathering"),
+)
+# ... and one of these words (case-sensitive literals of the pattern), when it needs one
+_WORDS: tuple[tuple[str, ...] | None, ...] = (
+    None,  # range: March 24 to April 2, 2022
+    None,  # range: December 8 to 10, 2023
+    None,  # range: 8 to 10 December 2023
+    ("du",),  # range: du 8 mars au 2 avril 2023
+    ("du",),  # range: du 8 au 10 mars 2023
+    None,  # day: March 24, 2022
+    None,  # day: 24 March 2022
+    None,  # day: le 24 mars 2022
+    ("-",),  # iso: 2022-03-24
+    ("from",),  # month-range: from March to June 2022
+    None,  # month: March 2022
+    None,  # month: mars 2022
+    ("from", "between"),  # year-range
+    ("de", "entre"),  # year-range (French)
+    None,  # year in context
+    None,  # year in context (French)
+    _EVENT_WORDS,  # year of an event: 2023 meeting
+    None,  # year of an event (French): case-insensitive, see _may_match
+)
+# the last pattern's words are case-insensitive: looked for in the lowercased text
+_EVENT_FR = ("réunion", "sommet", "conférence", "rencontre")
+_ODD_CASE = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _may_match(text: str, months: dict[re.Pattern[str], bool]) -> list[bool]:
+    """For each of PATTERNS, whether ``text`` holds what a match needs."""
+    plain = text.isascii() or not any(c in text for c in _ODD_CASE)
+    lower = text.lower()
+    out = []
+    for needs, words in zip(_NEEDS, _WORDS, strict=True):
+        ok = needs is None or months[needs]
+        out.append(ok and (words is None or any(w in text for w in words)))
+    out[-1] = not plain or any(w in lower for w in _EVENT_FR)
+    return out
 
 
 @lru_cache(maxsize=4096)
@@ -159,8 +199,8 @@ def _find_dates(text: str) -> tuple[DateMatch, ...]:
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []
     months = {_EN_MONTH: bool(_EN_MONTH.search(text)), _FR_MONTH: bool(_FR_MONTH.search(text))}
-    for (pattern, kind), needs in zip(PATTERNS, _NEEDS, strict=True):
-        if needs is not None and not months[needs]:
+    for (pattern, kind), may in zip(PATTERNS, _may_match(text, months), strict=True):
+        if not may:
             continue
         for match in pattern.finditer(text):
             span = match.span()

@@ -140,11 +140,34 @@ _PERIODS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 
 _DIGIT = re.compile(r"\d")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _PERIOD_HINT = re.compile(
     r"\d|last|past|previous|next|first|derni|prochain|annually|each|per |every|par |chaque"
     r"|a year|a month|a week|a day",
     re.I,
 )
+# what the text must contain for each of _PERIODS to match: a year, or one of these words
+# (case-insensitive patterns: looked for in the lowercased text, see :func:`folds_plainly`)
+_PERIOD_NEEDS: tuple[tuple[str, ...] | None, ...] = (
+    None,
+    None,
+    ("last", "past", "previous", "next", "first"),
+    ("derni", "prochain"),
+    None,
+    None,
+    None,
+    ("year", "month", "week", "day"),
+    ("annually",),
+    ("par", "chaque"),
+)
+# the only characters a case-insensitive regex matches to an ASCII letter that str.lower()
+# does not lowercase to that letter
+_ODD_CASE = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def folds_plainly(text: str) -> bool:
+    """Whether ``(?i:word)`` can match ``text`` only where ``word`` is in ``text.lower()``."""
+    return text.isascii() or not any(c in text for c in _ODD_CASE)
 
 
 def find_period(text: str) -> tuple[str | None, list[tuple[int, int]]]:
@@ -159,7 +182,13 @@ def _find_period(text: str) -> tuple[str | None, tuple[tuple[int, int], ...]]:
     spans: list[tuple[int, int]] = []
     if not _PERIOD_HINT.search(text):
         return None, ()
-    for pattern, fmt in _PERIODS:
+    year = _YEAR.search(text) is not None
+    lower = text.lower() if folds_plainly(text) else None
+    for (pattern, fmt), needs in zip(_PERIODS, _PERIOD_NEEDS, strict=True):
+        if needs is None and not year:
+            continue
+        if needs is not None and lower is not None and not any(w in lower for w in needs):
+            continue
         for m in pattern.finditer(text):
             spans.append(m.span())
             if period is None:
