@@ -65,18 +65,25 @@ def is_known(name: str) -> bool:
 
 def canonical_name(raw: str, acronyms: Mapping[str, str] | None = None) -> str:
     """The canonical form of a name: aliases resolved, articles and glosses dropped."""
+    key, known, plain = _canonical(raw)
+    if known is not None:
+        return known
+    if acronyms and key in acronyms:
+        return acronyms[key]
+    return plain
+
+
+@lru_cache(maxsize=4096)
+def _canonical(raw: str) -> tuple[str, str | None, str]:
+    """A name's lookup key, its canonical name when known, and its cleaned form otherwise."""
     text = normalise_space(raw).strip(' ,;:."“”«»')
     paren = _PAREN_TAIL.search(text)
     if paren and paren.start() > 0:
         text = text[: paren.start()]
     key = name_key(text)
-    table = alias_table()
-    if key in table:
-        return table[key]
-    if acronyms and key in acronyms:
-        return acronyms[key]
+    known = alias_table().get(key)
     text = strip_article(text.strip(' ,;:."“”«»'))
-    return text[:1].upper() + text[1:]
+    return key, known, text[:1].upper() + text[1:]
 
 
 def document_acronyms(doc: Document) -> dict[str, str]:

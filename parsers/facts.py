@@ -136,9 +136,9 @@ def clear_caches() -> None:
     """Forget memoised per-sentence work (for benchmarks that re-parse the same page)."""
     from parsers.analysis import features
     from parsers.dates import _find_dates
-    from parsers.entities import _name_key
+    from parsers.entities import _canonical, _name_key
     from parsers.extractors.common import _find_period
     from parsers.text import _split
 
-    for cached in (_find_dates, _find_period, _split, _name_key, features):
+    for cached in (_find_dates, _find_period, _split, _name_key, _canonical, features):
         cached.cache_clear()

@@ -153,7 +153,8 @@ QUALIFIERS: dict[str, str] = {
     "moins de": "fewer than",
     "pas moins de": "at least",
 }
-_QUAL_RE = "|".join(sorted(map(re.escape, QUALIFIERS), key=len, reverse=True))
+# a prefix tree: the longest qualifier first, as an alternation sorted by length would
+_QUAL_RE = trie_regex(sorted(QUALIFIERS))
 _CUR_PREFIX = r"(?P<cur>C\$|CA\$|CAN\$|US\$|CAD\s?\$?|USD\s?\$?|EUR\s?|GBP\s?|\$|€|£)"
 _CUR_SUFFIX = (
     r"(?P<cur2>\s?(?:\$|€|£)|\s+(?:de\s+)?dollars?(?:\s+(?:canadiens|américains|US))?"
