@@ -6,8 +6,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from parsers.fastre import gated
-
 MONTHS_EN: dict[str, int] = {
     name: i + 1
     for i, names in enumerate(
@@ -82,7 +80,7 @@ def _p(template: str) -> re.Pattern[str]:
         "W": _WEEKDAY,
         "TO": _TO,
     }
-    return gated(r"(?<![\w-])" + template.format(**parts))
+    return re.compile(r"(?<![\w-])" + template.format(**parts))
 
 
 _YEAR_CONTEXT_EN = (
@@ -173,15 +171,16 @@ _WORDS: tuple[tuple[str, ...] | None, ...] = (
     None,  # year in context
     None,  # year in context (French)
     _EVENT_WORDS,  # year of an event: 2023 meeting
-    None,  # year of an event (French): case-insensitive, see _may_match
+    None,  # year of an event (French): case-insensitive, see dates_may_match
 )
 # the last pattern's words are case-insensitive: looked for in the lowercased text
 _EVENT_FR = ("réunion", "sommet", "conférence", "rencontre")
 _ODD_CASE = ("\u0130", "\u0131", "\u017f", "\u212a")
 
 
-def _may_match(text: str, months: dict[re.Pattern[str], bool]) -> list[bool]:
-    """For each of PATTERNS, whether ``text`` holds what a match needs."""
+def dates_may_match(text: str) -> list[bool]:
+    """For each of PATTERNS, whether ``text`` holds what a match needs (a month, a word)."""
+    months = {_EN_MONTH: bool(_EN_MONTH.search(text)), _FR_MONTH: bool(_FR_MONTH.search(text))}
     plain = text.isascii() or not any(c in text for c in _ODD_CASE)
     lower = text.lower()
     out = []
@@ -198,8 +197,7 @@ def _find_dates(text: str) -> tuple[DateMatch, ...]:
         return ()
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []
-    months = {_EN_MONTH: bool(_EN_MONTH.search(text)), _FR_MONTH: bool(_FR_MONTH.search(text))}
-    for (pattern, kind), may in zip(PATTERNS, _may_match(text, months), strict=True):
+    for (pattern, kind), may in zip(PATTERNS, dates_may_match(text), strict=True):
         if not may:
             continue
         for match in pattern.finditer(text):

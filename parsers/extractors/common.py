@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from parsers.dates import find_dates
-from parsers.fastre import gated
 from parsers.model import Document, Fact
 from parsers.numbers import trie_regex
 from parsers.text import Sentence
@@ -104,7 +103,7 @@ _REFERENCE_WORDS = frozenset(
 _REFERENCE_HINT = re.compile(trie_regex(sorted(_REFERENCE_WORDS)) + r"\s+[a-z]?-?\d")
 
 _PERIODS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (gated(p), fmt)
+    (re.compile(p), fmt)
     for p, fmt in (
         (
             r"(?i:\b(?:in|during|for|over)\s+(?:the\s+)?(?:fiscal\s+year\s+|FY\s*))?"
@@ -170,6 +169,16 @@ def folds_plainly(text: str) -> bool:
     return text.isascii() or not any(c in text for c in _ODD_CASE)
 
 
+def periods_may_match(text: str) -> list[bool]:
+    """For each of _PERIODS, whether ``text`` holds what a match needs (a year, or a word)."""
+    year = _YEAR.search(text) is not None
+    lower = text.lower() if folds_plainly(text) else None
+    return [
+        year if needs is None else lower is None or any(w in lower for w in needs)
+        for needs in _PERIOD_NEEDS
+    ]
+
+
 def find_period(text: str) -> tuple[str | None, list[tuple[int, int]]]:
     """The reference period the sentence states, and the spans of every period phrase."""
     period, spans = _find_period(text)
@@ -182,12 +191,8 @@ def _find_period(text: str) -> tuple[str | None, tuple[tuple[int, int], ...]]:
     spans: list[tuple[int, int]] = []
     if not _PERIOD_HINT.search(text):
         return None, ()
-    year = _YEAR.search(text) is not None
-    lower = text.lower() if folds_plainly(text) else None
-    for (pattern, fmt), needs in zip(_PERIODS, _PERIOD_NEEDS, strict=True):
-        if needs is None and not year:
-            continue
-        if needs is not None and lower is not None and not any(w in lower for w in needs):
+    for (pattern, fmt), may in zip(_PERIODS, periods_may_match(text), strict=True):
+        if not may:
             continue
         for m in pattern.finditer(text):
             spans.append(m.span())
