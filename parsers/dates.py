@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from parsers.gates import Needs, Scan, scan_of
+
 MONTHS_EN: dict[str, int] = {
     name: i + 1
     for i, names in enumerate(
@@ -129,76 +131,62 @@ class DateMatch:
     iso_end: str | None = None
 
 
-_HAS_YEAR = re.compile(r"(?:1[89]|20)\d\d")
-
-
 def find_dates(text: str) -> list[DateMatch]:
     """All dates in ``text``, in order, without overlaps."""
     return list(_find_dates(text))
 
 
-# what a pattern's text must contain for it to match: an English or a French month name
-_EN_MONTH = re.compile(_M_EN.format(g="m"))
-_FR_MONTH = re.compile(_M_FR.format(g="m"))
-_NEEDS: tuple[re.Pattern[str] | None, ...] = tuple(
-    _EN_MONTH
-    if "(?P<m>(?:January" in p.pattern
-    else _FR_MONTH
-    if "(?P<m>(?i:janvier" in p.pattern
-    else None
-    for p, _kind in PATTERNS
-)
 _EVENT_WORDS = (
     *("meeting", "summit", "conference", "session", "forum"),
     *("election", "census", "ministerial", "gathering"),
 )
-# ... and one of these words (case-sensitive literals of the pattern), when it needs one
-_WORDS: tuple[tuple[str, ...] | None, ...] = (
-    None,  # range: March 24 to April 2, 2022
-    None,  # range: December 8 to 10, 2023
-    None,  # range: 8 to 10 December 2023
-    ("du",),  # range: du 8 mars au 2 avril 2023
-    ("du",),  # range: du 8 au 10 mars 2023
-    None,  # day: March 24, 2022
-    None,  # day: 24 March 2022
-    None,  # day: le 24 mars 2022
-    ("-",),  # iso: 2022-03-24
-    ("from",),  # month-range: from March to June 2022
-    None,  # month: March 2022
-    None,  # month: mars 2022
-    ("from", "between"),  # year-range
-    ("de", "entre"),  # year-range (French)
-    None,  # year in context
-    None,  # year in context (French)
-    _EVENT_WORDS,  # year of an event: 2023 meeting
-    None,  # year of an event (French): case-insensitive, see dates_may_match
+_YEAR_AFTER_EN = (
+    *("in", "since", "by", "from", "during", "until", "till", "before", "after"),
+    *("throughout", "early", "late", "mid", "mid-", "spring", "summer", "fall", "autumn"),
+    *("winter", "end of", "start of", "beginning of", "year"),
 )
-# the last pattern's words are case-insensitive: looked for in the lowercased text
-_EVENT_FR = ("réunion", "sommet", "conférence", "rencontre")
-_ODD_CASE = ("\u0130", "\u0131", "\u017f", "\u212a")
+_YEAR_AFTER_FR = (
+    *("en", "depuis", "dès", "d'ici", "d’ici", "avant", "après", "pendant", "au cours de"),
+    *("à partir de", "fin", "début", "mi-", "courant"),
+)
+# what every match of each of PATTERNS contains besides a year (see parsers.gates)
+GATES: tuple[Needs, ...] = (
+    Needs(month="en"),  # range: March 24 to April 2, 2022
+    Needs(month="en"),  # range: December 8 to 10, 2023
+    Needs(month="en"),  # range: 8 to 10 December 2023
+    Needs(month="fr", words=("du",)),  # range: du 8 mars au 2 avril 2023
+    Needs(month="fr", words=("du",)),  # range: du 8 au 10 mars 2023
+    Needs(month="en"),  # day: March 24, 2022
+    Needs(month="en"),  # day: 24 March 2022
+    Needs(month="fr"),  # day: le 24 mars 2022
+    Needs(words=("-",)),  # iso: 2022-03-24
+    Needs(month="en", words=("from",)),  # month-range: from March to June 2022
+    Needs(month="en"),  # month: March 2022
+    Needs(month="fr"),  # month: mars 2022
+    Needs(words=("from", "between")),  # year-range
+    Needs(words=("de", "entre")),  # year-range (French)
+    Needs(before_year=_YEAR_AFTER_EN, spaced=True),  # year in context: in 2021
+    Needs(before_year=_YEAR_AFTER_FR),  # year in context (French): en 2021
+    Needs(words=_EVENT_WORDS),  # year of an event: 2023 meeting
+    Needs(lower_words=("réunion", "sommet", "conférence", "rencontre")),  # réunion de 2023
+)
 
 
 def dates_may_match(text: str) -> list[bool]:
     """For each of PATTERNS, whether ``text`` holds what a match needs (a month, a word)."""
-    months = {_EN_MONTH: bool(_EN_MONTH.search(text)), _FR_MONTH: bool(_FR_MONTH.search(text))}
-    plain = text.isascii() or not any(c in text for c in _ODD_CASE)
-    lower = text.lower()
-    out = []
-    for needs, words in zip(_NEEDS, _WORDS, strict=True):
-        ok = needs is None or months[needs]
-        out.append(ok and (words is None or any(w in text for w in words)))
-    out[-1] = not plain or any(w in lower for w in _EVENT_FR)
-    return out
+    scan = Scan(text)
+    return [scan.holds(needs) for needs in GATES]
 
 
 @lru_cache(maxsize=4096)
 def _find_dates(text: str) -> tuple[DateMatch, ...]:
-    if not _HAS_YEAR.search(text):
+    scan = scan_of(text)
+    if not scan.years:
         return ()
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []
-    for (pattern, kind), may in zip(PATTERNS, dates_may_match(text), strict=True):
-        if not may:
+    for (pattern, kind), needs in zip(PATTERNS, GATES, strict=True):
+        if not scan.holds(needs):
             continue
         for match in pattern.finditer(text):
             span = match.span()

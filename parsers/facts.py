@@ -138,7 +138,8 @@ def clear_caches() -> None:
     from parsers.dates import _find_dates
     from parsers.entities import _canonical, _name_key
     from parsers.extractors.common import _find_period
+    from parsers.gates import scan_of
     from parsers.text import _split
 
-    for cached in (_find_dates, _find_period, _split, _name_key, _canonical, features):
+    for cached in (_find_dates, _find_period, _split, _name_key, _canonical, features, scan_of):
         cached.cache_clear()

@@ -20,6 +20,10 @@ EXTRA = [
     "Over THE LAST THREE YEARS, funding grew; 40 PAR AN; Annually, 2 per month.",
     "Between 2019 and 2021 the 2021 summit met; de 2019 à 2021.",
     "In the paſt two years: 2022-03-24, DURING 2021-22.",
+    "Since January 2020 and as of 2021, in the year 2019, from mid- 2018 to the END OF 2017.",
+    "D’ici 2030, jusqu’en2025, à partir de 2019, au cours de l'exercice 2021-2022, fin 2020.",
+    "In FY 2021–22 and for 2020 / 21, in 12023, during 2024x; pendant 2019, EN 2018.",
+    "İn 2021, ſince 2020, la réunİon de 2022 a eu lieu en Mars 2023.",
 ]
 
 

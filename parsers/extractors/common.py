@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from parsers.dates import find_dates
+from parsers.gates import Needs, Scan, scan_of
 from parsers.model import Document, Fact
 from parsers.numbers import trie_regex
 from parsers.text import Sentence
@@ -139,44 +140,37 @@ _PERIODS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 
 _DIGIT = re.compile(r"\d")
-_YEAR = re.compile(r"(?:19|20)\d\d")
-_PERIOD_HINT = re.compile(
-    r"\d|last|past|previous|next|first|derni|prochain|annually|each|per |every|par |chaque"
-    r"|a year|a month|a week|a day",
-    re.I,
+# every period phrase holds a digit or one of these words (in any case)
+_PERIOD_WORDS = (
+    *("last", "past", "previous", "next", "first", "derni", "prochain", "annually", "each"),
+    *("per ", "every", "par ", "chaque", "a year", "a month", "a week", "a day"),
 )
-# what the text must contain for each of _PERIODS to match: a year, or one of these words
-# (case-insensitive patterns: looked for in the lowercased text, see :func:`folds_plainly`)
-_PERIOD_NEEDS: tuple[tuple[str, ...] | None, ...] = (
-    None,
-    None,
-    ("last", "past", "previous", "next", "first"),
-    ("derni", "prochain"),
-    None,
-    None,
-    None,
-    ("year", "month", "week", "day"),
-    ("annually",),
-    ("par", "chaque"),
+_PERIOD_HINT = re.compile(r"\d|" + "|".join(_PERIOD_WORDS), re.I)
+# a fiscal year's second half right after its first year: "2021-22", "2021 / 2022"
+_FISCAL_TAIL = re.compile(r"\s?[-–/]\s?\d\d")
+# what every match of each of _PERIODS contains (see parsers.gates)
+PERIOD_GATES: tuple[Needs, ...] = (
+    Needs(before_year=("in", "during", "for"), spaced=True, after_year=_FISCAL_TAIL),
+    Needs(
+        before_year=("en", "au cours de", "pendant", "pour", "exercice"),
+        spaced=True,
+        after_year=_FISCAL_TAIL,
+    ),
+    Needs(lower_words=("last", "past", "previous", "next", "first")),
+    Needs(lower_words=("derni", "prochain")),
+    Needs(before_year=("in", "during"), spaced=True),
+    Needs(before_year=("en", "pendant"), spaced=True),
+    Needs(lower_words=("since", "as of", "depuis", "à partir de"), before_year=("",), spaced=True),
+    Needs(lower_words=("year", "month", "week", "day")),
+    Needs(lower_words=("annually",)),
+    Needs(lower_words=("par", "chaque")),
 )
-# the only characters a case-insensitive regex matches to an ASCII letter that str.lower()
-# does not lowercase to that letter
-_ODD_CASE = ("\u0130", "\u0131", "\u017f", "\u212a")
-
-
-def folds_plainly(text: str) -> bool:
-    """Whether ``(?i:word)`` can match ``text`` only where ``word`` is in ``text.lower()``."""
-    return text.isascii() or not any(c in text for c in _ODD_CASE)
 
 
 def periods_may_match(text: str) -> list[bool]:
     """For each of _PERIODS, whether ``text`` holds what a match needs (a year, or a word)."""
-    year = _YEAR.search(text) is not None
-    lower = text.lower() if folds_plainly(text) else None
-    return [
-        year if needs is None else lower is None or any(w in lower for w in needs)
-        for needs in _PERIOD_NEEDS
-    ]
+    scan = Scan(text)
+    return [scan.holds(needs) for needs in PERIOD_GATES]
 
 
 def find_period(text: str) -> tuple[str | None, list[tuple[int, int]]]:
@@ -189,16 +183,24 @@ def find_period(text: str) -> tuple[str | None, list[tuple[int, int]]]:
 def _find_period(text: str) -> tuple[str | None, tuple[tuple[int, int], ...]]:
     period: str | None = None
     spans: list[tuple[int, int]] = []
-    if not _PERIOD_HINT.search(text):
+    scan = scan_of(text)
+    if not _may_state_period(scan):
         return None, ()
-    for (pattern, fmt), may in zip(_PERIODS, periods_may_match(text), strict=True):
-        if not may:
+    for (pattern, fmt), needs in zip(_PERIODS, PERIOD_GATES, strict=True):
+        if not scan.holds(needs):
             continue
         for m in pattern.finditer(text):
             spans.append(m.span())
             if period is None:
                 period = fmt.format(*(g.lower() if g.isalpha() else g for g in m.groups()))
     return period, tuple(spans)
+
+
+def _may_state_period(scan: Scan) -> bool:
+    """A digit or a period word: what every period phrase holds."""
+    if not scan.plain:
+        return _PERIOD_HINT.search(scan.text) is not None
+    return _DIGIT.search(scan.text) is not None or any(w in scan.lower for w in _PERIOD_WORDS)
 
 
 def masked(text: str) -> str:
