@@ -9,7 +9,8 @@ from functools import lru_cache
 
 from parsers.model import Block, Document, Section
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_ZERO_WIDTH = dict.fromkeys(map(ord, _ZERO_WIDTH_CHARS), None)
 _SPACE_BEFORE_PUNCT = re.compile(r" (?=[,.;!?)](?:\s|$))")
 
 # the leading lookahead only skips positions that cannot match (fast scan, same matches)
@@ -25,7 +26,8 @@ _ABBREV_LONGEST = 9
 
 def normalise_space(text: str) -> str:
     """Collapse whitespace runs (NBSP included) and strip zero-width characters."""
-    if not text.isascii():
+    # translate looks every character up: only worth it when there is one to drop
+    if not text.isascii() and any(c in text for c in _ZERO_WIDTH_CHARS):
         text = text.translate(_ZERO_WIDTH)
     text = " ".join(text.split())
     return _SPACE_BEFORE_PUNCT.sub("", text) if " " in text else text
