@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from parsers.gates import Needs, Scan, scan_of
+from parsers.gates import EN_MONTH, FR_MONTH_LOWER, Needs, Scan, scan_of
 
 MONTHS_EN: dict[str, int] = {
     name: i + 1
@@ -149,20 +149,33 @@ _YEAR_AFTER_FR = (
     *("en", "depuis", "dès", "d'ici", "d’ici", "avant", "après", "pendant", "au cours de"),
     *("à partir de", "fin", "début", "mi-", "courant"),
 )
+# pieces of the patterns that start with a month name or a digit: a regex that starts so
+# skips the other positions fast, unlike the whole patterns (they start with a lookbehind)
+_YEAR_DIGITS = r"(?:1[89]|20)\d\d"
+_MONTH_DAY = re.compile(EN_MONTH.pattern + r"\.?\s+\d")  # March 24
+_TWO_MONTH_DAYS = re.compile(f"{_MONTH_DAY.pattern}[\\s\\S]*{_MONTH_DAY.pattern}")
+_DAY_MONTH = re.compile(r"\d(?:st|nd|rd|th)?\s+" + EN_MONTH.pattern)  # 24 March
+_DAY_TO_DAY = re.compile(r"\d(?:st|nd|rd|th)?" + _TO + r"\d")  # 8 to 10
+_MONTH_YEAR = re.compile(EN_MONTH.pattern + r"\.?,?\s+(?:of\s+)?" + _YEAR_DIGITS)  # March 2022
+_FR_DAY_MONTH_YEAR = re.compile(  # 24 mars 2022
+    r"(?:1er|\d)\s+(?:" + FR_MONTH_LOWER.pattern + r")\s+" + _YEAR_DIGITS
+)
+_FR_MONTH_YEAR = re.compile("(?:" + FR_MONTH_LOWER.pattern + r")\s+" + _YEAR_DIGITS)
 # what every match of each of PATTERNS contains besides a year (see parsers.gates)
 GATES: tuple[Needs, ...] = (
-    Needs(month="en"),  # range: March 24 to April 2, 2022
-    Needs(month="en"),  # range: December 8 to 10, 2023
-    Needs(month="en"),  # range: 8 to 10 December 2023
+    Needs(month="en", contains=(_TWO_MONTH_DAYS,)),  # range: March 24 to April 2, 2022
+    Needs(month="en", contains=(_MONTH_DAY, _DAY_TO_DAY)),  # range: December 8 to 10, 2023
+    Needs(month="en", contains=(_DAY_MONTH, _DAY_TO_DAY)),  # range: 8 to 10 December 2023
     Needs(month="fr", words=("du",)),  # range: du 8 mars au 2 avril 2023
     Needs(month="fr", words=("du",)),  # range: du 8 au 10 mars 2023
-    Needs(month="en"),  # day: March 24, 2022
-    Needs(month="en"),  # day: 24 March 2022
-    Needs(month="fr"),  # day: le 24 mars 2022
+    Needs(month="en", contains=(_MONTH_DAY,)),  # day: March 24, 2022
+    Needs(month="en", contains=(_DAY_MONTH,)),  # day: 24 March 2022
+    Needs(month="fr", lower_contains=(_FR_DAY_MONTH_YEAR,)),  # day: le 24 mars 2022
     Needs(words=("-",)),  # iso: 2022-03-24
-    Needs(month="en", words=("from",)),  # month-range: from March to June 2022
-    Needs(month="en"),  # month: March 2022
-    Needs(month="fr"),  # month: mars 2022
+    # month-range: from March to June 2022
+    Needs(month="en", words=("from",), contains=(_MONTH_YEAR,)),
+    Needs(month="en", contains=(_MONTH_YEAR,)),  # month: March 2022
+    Needs(month="fr", lower_contains=(_FR_MONTH_YEAR,)),  # month: mars 2022
     Needs(words=("from", "between")),  # year-range
     Needs(words=("de", "entre")),  # year-range (French)
     Needs(before_year=_YEAR_AFTER_EN, spaced=True),  # year in context: in 2021

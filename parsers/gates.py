@@ -43,7 +43,8 @@ class Needs:
     these (case-sensitive); ``lower_words``: one of these, in any case;
     ``before_year``: a year whose preceding text ends with one of these words
     (in any case), with whitespace between them when ``spaced``, and followed
-    by what ``after_year`` matches when it is set.
+    by what ``after_year`` matches when it is set; ``contains``: regexes that
+    each find something in the text (``lower_contains``: in the lowercased text).
     """
 
     month: str = ""
@@ -52,6 +53,8 @@ class Needs:
     before_year: tuple[str, ...] = ()
     spaced: bool = False
     after_year: re.Pattern[str] | None = None
+    contains: tuple[re.Pattern[str], ...] = ()
+    lower_contains: tuple[re.Pattern[str], ...] = ()
 
 
 class Scan:
@@ -80,6 +83,10 @@ class Scan:
         if needs.words and not any(w in self.text for w in needs.words):
             return False
         if needs.lower_words and self.plain and not any(w in self.lower for w in needs.lower_words):
+            return False
+        if any(p.search(self.text) is None for p in needs.contains):
+            return False
+        if self.plain and any(p.search(self.lower) is None for p in needs.lower_contains):
             return False
         return not (needs.before_year or needs.after_year) or self._year_with(needs)
 

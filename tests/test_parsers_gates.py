@@ -24,6 +24,9 @@ EXTRA = [
     "D’ici 2030, jusqu’en2025, à partir de 2019, au cours de l'exercice 2021-2022, fin 2020.",
     "In FY 2021–22 and for 2020 / 21, in 12023, during 2024x; pendant 2019, EN 2018.",
     "İn 2021, ſince 2020, la réunİon de 2022 a eu lieu en Mars 2023.",
+    "From Wednesday, March 24, 2021, to Thursday, April 2, 2022; Dec. 8th through 10th, 2023.",
+    "From 8th to 10th December 2023, then 24 March, 2024 and March, of 2025 and Sept.  2026.",
+    "Le 1ER MARS 2023, du 8 au 10 mars 2023, du 8 mars 2023 au 2 avril 2024, en JUIN 2024.",
 ]
 
 
