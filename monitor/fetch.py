@@ -128,6 +128,7 @@ def _finish(response: httpx.Response, url: str, cap: int, deadline: _Deadline) -
     validators = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
     media, charset = _split_content_type(response.headers.get("Content-Type", ""))
     if response.status_code == 304:
+        response.read()  # drained, so the connection goes back to the pool
         return FetchResult(url, 304, None, media, charset, validators, 0.0)
     if response.status_code >= 400:
         raise HTTPStatusError(f"HTTP {response.status_code}", status=response.status_code)

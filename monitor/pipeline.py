@@ -195,15 +195,19 @@ def check_watch(
     watch: WatchSettings,
     fetch_settings: FetchSettings,
     parent: str | None = None,
+    state: WatchState | None = None,
 ) -> Outcome:
     """Check one watch now (``parent`` names the page a followed one is cited by).
 
-    Every attempt is recorded, failures included.
+    ``state`` is the watch's state read ahead (see :meth:`Store.open_watches`);
+    without it the watch is created or updated and read first. Every attempt is
+    recorded, failures included.
     """
-    store.ensure_watch(watch.name, watch.url, parent=parent)
+    if state is None:
+        state = store.open_watches([(watch.name, watch.url, parent)])[watch.name]
     attempt = _Attempt(
         watch,
-        store.state(watch.name),
+        state,
         utcnow(),
         time.monotonic(),
         follow.cited(store, watch),
@@ -227,10 +231,11 @@ def safe_check(
     watch: WatchSettings,
     fetch_settings: FetchSettings,
     parent: str | None = None,
+    state: WatchState | None = None,
 ) -> Outcome:
     """:func:`check_watch`, with any unexpected error turned into ``Failed``."""
     try:
-        return check_watch(store, client, watch, fetch_settings, parent)
+        return check_watch(store, client, watch, fetch_settings, parent, state)
     except StoreError as exc:
         log.error("store error", extra={"watch": watch.name, "error": str(exc)})
         return Failed(watch.name, "store", str(exc))
@@ -262,9 +267,10 @@ def _check_with_children(
     watch: WatchSettings,
     fetch_settings: FetchSettings,
     limits: HostLimits,
+    state: WatchState | None = None,
 ) -> list[tuple[WatchSettings, Outcome]]:
     with limits.slot(watch.url):
-        done = [(watch, safe_check(store, client, watch, fetch_settings))]
+        done = [(watch, safe_check(store, client, watch, fetch_settings, state=state))]
     for child in follow.children(store, watch):
         with limits.slot(child.url):
             done.append((child, safe_check(store, client, child, fetch_settings, watch.name)))
@@ -285,6 +291,7 @@ def check_all(
     """
     outbox.install(store, settings)  # alert rows commit with each check
     todo = list(watches)
+    states = store.open_watches([(w.name, w.url, None) for w in todo])
     limits = HostLimits(settings.scheduler.per_host)
     workers = max(1, min(settings.scheduler.concurrency, len(todo)))
     outcomes: list[Outcome] = []
@@ -293,7 +300,9 @@ def check_all(
         ThreadPoolExecutor(workers, thread_name_prefix="factwatch-check") as pool,
     ):
         futures = [
-            pool.submit(_check_with_children, store, client, w, settings.fetch, limits)
+            pool.submit(
+                _check_with_children, store, client, w, settings.fetch, limits, states[w.name]
+            )
             for w in todo
         ]
         for future in futures:

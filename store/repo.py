@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -89,6 +90,33 @@ class WatchState:
     consecutive_failures: int = 0
 
 
+WatchSpec = tuple[str, str, str | None]
+"""A watch as configured: ``(name, url, parent name or None)``."""
+CHUNK = 500
+
+
+def _in_chunks(s: Session, model: Any, column: Any, values: Sequence[Any]) -> list[Any]:
+    """Rows of ``model`` whose ``column`` is in ``values``, queried in chunks."""
+    unique = list(dict.fromkeys(values))
+    found: list[Any] = []
+    for start in range(0, len(unique), CHUNK):
+        found += s.scalars(select(model).where(column.in_(unique[start : start + CHUNK])))
+    return found
+
+
+def _state(watch: Watch, current: Version | None) -> WatchState:
+    return WatchState(
+        watch.id,
+        watch.last_body_sha,
+        watch.etag,
+        watch.last_modified,
+        current.id if current else None,
+        current.seq if current else None,
+        current.text_sha if current else None,
+        watch.consecutive_failures,
+    )
+
+
 Hook = Callable[[Session, Watch, CheckRecord, "SavedCheck"], None]
 
 
@@ -132,17 +160,53 @@ class Store:
 
     def ensure_watch(self, name: str, url: str, parent: str | None = None) -> int:
         """The id of watch ``name``, created (or its URL updated) as configured."""
+        return self.open_watches([(name, url, parent)])[name].watch_id
+
+    def open_watches(self, specs: Sequence[WatchSpec]) -> dict[str, WatchState]:
+        """Create or update the watches ``(name, url, parent)`` in one transaction.
+
+        Returns each watch's state for its next check (one query for all of
+        them, so a pass over thousands of watches does not pay per watch).
+        """
         with self.session() as s:
-            watch = s.scalar(select(Watch).where(Watch.name == name))
-            parent_id = self._watch_id(s, parent) if parent else None
-            if watch is None:
-                watch = Watch(name=name, url=url, parent_id=parent_id, created_at=utcnow())
-                watch.consecutive_failures = 0
-                s.add(watch)
-                s.flush()
-            elif watch.url != url or watch.parent_id != parent_id:
-                watch.url, watch.parent_id = url, parent_id
-            return watch.id
+            names = [name for name, _, _ in specs]
+            parents = {p for _, _, p in specs if p}
+            rows = {w.name: w for w in _in_chunks(s, Watch, Watch.name, [*names, *parents])}
+            for name, url, parent in specs:
+                if parent and parent not in rows:
+                    raise UnknownWatchError(f"no watch named {parent!r} in the database")
+                self._sync_watch(s, rows, name, url, rows[parent].id if parent else None)
+            s.flush()
+            states: dict[str, WatchState] = {}
+            for start in range(0, len(names), CHUNK):
+                states |= self._states(s, [rows[n] for n in names[start : start + CHUNK]])
+            return states
+
+    def _sync_watch(
+        self, s: Session, rows: dict[str, Watch], name: str, url: str, parent_id: int | None
+    ) -> None:
+        watch = rows.get(name)
+        if watch is None:
+            watch = Watch(name=name, url=url, parent_id=parent_id, created_at=utcnow())
+            watch.consecutive_failures = 0
+            s.add(watch)
+            rows[name] = watch
+        elif watch.url != url or watch.parent_id != parent_id:
+            watch.url, watch.parent_id = url, parent_id
+
+    def _states(self, s: Session, watches: Sequence[Watch]) -> dict[str, WatchState]:
+        ids = [w.id for w in watches]
+        latest = (
+            select(Version.watch_id, func.max(Version.seq).label("seq"))
+            .where(Version.watch_id.in_(ids))
+            .group_by(Version.watch_id)
+            .subquery()
+        )
+        query = select(Version).join(
+            latest, (Version.watch_id == latest.c.watch_id) & (Version.seq == latest.c.seq)
+        )
+        current = {v.watch_id: v for v in s.scalars(query)} if ids else {}
+        return {w.name: _state(w, current.get(w.id)) for w in watches}
 
     def _watch_id(self, s: Session, name: str) -> int:
         found = s.scalar(select(Watch.id).where(Watch.name == name))
@@ -169,17 +233,7 @@ class Store:
             watch = s.scalar(select(Watch).where(Watch.name == name))
             if watch is None:
                 raise UnknownWatchError(f"no watch named {name!r} in the database")
-            current = self._latest_version(s, watch.id)
-            return WatchState(
-                watch.id,
-                watch.last_body_sha,
-                watch.etag,
-                watch.last_modified,
-                current.id if current else None,
-                current.seq if current else None,
-                current.text_sha if current else None,
-                watch.consecutive_failures,
-            )
+            return self._states(s, [watch])[name]
 
     # -- writing a check ---------------------------------------------------
 
@@ -190,11 +244,11 @@ class Store:
             if watch is None:
                 raise UnknownWatchError(f"no watch named {record.watch!r} in the database")
             version = self._add_version(s, watch, record) if record.version else None
-            check = self._add_check(s, watch, record, version)
-            change_ids = self._add_changes(s, watch, check, version, record.changes)
+            check_id = self._add_check(s, watch, record, version)
+            change_ids = self._add_changes(s, watch, check_id, record, version)
             self._advance_cursor(watch, record)
             saved = SavedCheck(
-                check.id,
+                check_id,
                 version.id if version else None,
                 version.seq if version else None,
                 change_ids,
@@ -215,21 +269,19 @@ class Store:
 
     def _add_check(
         self, s: Session, watch: Watch, record: CheckRecord, version: Version | None
-    ) -> Check:
-        check = Check(
-            watch_id=watch.id,
-            started_at=record.started_at,
-            duration=record.duration,
-            status=record.status,
-            outcome=record.outcome,
-            reason=record.reason,
-            error=record.error,
-            body_sha=record.body_sha,
-            version_id=version.id if version else None,
-        )
-        s.add(check)
-        s.flush()
-        return check
+    ) -> int:
+        values = {
+            "watch_id": watch.id,
+            "started_at": record.started_at,
+            "duration": record.duration,
+            "status": record.status,
+            "outcome": record.outcome,
+            "reason": record.reason,
+            "error": record.error,
+            "body_sha": record.body_sha,
+            "version_id": version.id if version else None,
+        }
+        return int(s.execute(insert(Check).values(**values).returning(Check.id)).scalar_one())
 
     def _add_version(self, s: Session, watch: Watch, record: CheckRecord) -> Version:
         new = record.version
@@ -268,17 +320,18 @@ class Store:
         self,
         s: Session,
         watch: Watch,
-        check: Check,
+        check_id: int,
+        record: CheckRecord,
         version: Version | None,
-        changes: Sequence[Change],
     ) -> tuple[int, ...]:
+        changes = record.changes
         if not changes or version is None:
             return ()
         before = s.scalar(
             select(Version.id).where(Version.watch_id == watch.id, Version.seq == version.seq - 1)
         )
         rows = [
-            _change_row(c, watch.id, check.id, before, version.id, check.started_at)
+            _change_row(c, watch.id, check_id, before, version.id, record.started_at)
             for c in changes
         ]
         s.add_all(rows)

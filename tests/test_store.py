@@ -123,3 +123,18 @@ def test_a_failed_write_leaves_nothing(store: Store) -> None:
 def test_unknown_watch(store: Store) -> None:
     with pytest.raises(UnknownWatchError):
         store.state("nope")
+
+
+def test_open_watches_creates_updates_and_reads_states_at_once(store: Store) -> None:
+    _record(store, T0, b"a", "a")  # watch "w" with one version
+    states = store.open_watches(
+        [("w", "https://example.org/moved", None), ("new", "https://example.org/n", None)]
+    )
+    assert states["w"].version_seq == 1 and states["w"].text_sha is not None
+    assert states["new"].version_id is None and states["new"].last_body_sha is None
+    assert store.watch("w").url == "https://example.org/moved"
+    child = store.open_watches([("new/doc", "https://example.org/d.pdf", "new")])
+    assert store.watch("new/doc").parent_id == states["new"].watch_id
+    assert child["new/doc"].consecutive_failures == 0
+    with pytest.raises(UnknownWatchError):
+        store.open_watches([("orphan", "https://example.org/o", "no-such-parent")])
