@@ -8,7 +8,9 @@ checks and changes are append-only, so any past state can be audited.
   content-addressed by SHA-256 and zlib-compressed;
 * ``versions``: one row per distinct content of a watch (what the page says);
 * ``checks``: one row per fetch attempt, failed ones included;
-* ``facts``: the facts of each version;
+* the facts of each version: one JSON document per version, stored as a
+  blob like the bodies (``versions.facts_sha``), so an identical fact set is
+  stored once and a version's facts are read in one lookup;
 * ``changes``: the fact-level change events between consecutive versions.
 """
 
@@ -107,6 +109,7 @@ class Version(Base):
     created_at: Mapped[datetime]
     body_sha: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
     text_sha: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    facts_sha: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
     url: Mapped[str] = mapped_column(Text)
     content_type: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(Text, default="")
@@ -127,22 +130,6 @@ class Check(Base):
     error: Mapped[str | None] = mapped_column(Text)
     body_sha: Mapped[str | None] = mapped_column(String(64))
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
-
-
-class FactRow(Base):
-    """One fact of one version."""
-
-    __tablename__ = "facts"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), index=True)
-    position: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(20))
-    subject: Mapped[str] = mapped_column(Text)
-    section: Mapped[str] = mapped_column(Text, default="")
-    value: Mapped[dict[str, Any]]
-    evidence: Mapped[str] = mapped_column(Text, default="")
-    period: Mapped[str | None] = mapped_column(String(40))
-    rule: Mapped[str] = mapped_column(String(60), default="")
 
 
 class ChangeRow(Base):

@@ -7,6 +7,7 @@ check (its version, facts, change events) or nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from monitor.errors import StoreError, UnknownWatchError
 from parsers.model import Fact
 from store import snapshots
 from store.db import open_engine, upgrade
-from store.models import Blob, ChangeRow, Check, FactRow, Version, Watch
+from store.models import Blob, ChangeRow, Check, Version, Watch
 
 
 def utcnow() -> datetime:
@@ -288,6 +289,7 @@ class Store:
         assert new is not None
         body_sha = self._put_blob(s, new.body)
         text_sha = self._put_blob(s, new.text.encode("utf-8"))
+        facts_sha = self._put_blob(s, encode_facts(new.facts))
         last = self._latest_version(s, watch.id)
         version = Version(
             watch_id=watch.id,
@@ -295,13 +297,13 @@ class Store:
             created_at=record.started_at,
             body_sha=body_sha,
             text_sha=text_sha,
+            facts_sha=facts_sha,
             url=new.url,
             content_type=new.content_type,
             title=new.title,
         )
         s.add(version)
         s.flush()
-        s.add_all(_fact_rows(version.id, new.facts))
         return version
 
     def _put_blob(self, s: Session, data: bytes) -> str:
@@ -372,10 +374,10 @@ class Store:
     def facts(self, version_id: int) -> list[Fact]:
         """The facts of a version, in document order."""
         with self.session() as s:
-            rows = s.scalars(
-                select(FactRow).where(FactRow.version_id == version_id).order_by(FactRow.position)
-            )
-            return [_fact(r) for r in rows]
+            sha = s.scalar(select(Version.facts_sha).where(Version.id == version_id))
+        if sha is None:
+            raise StoreError(f"no version with id {version_id}")
+        return decode_facts(self.blob(sha))
 
     def blob(self, sha: str) -> bytes:
         """The bytes stored under ``sha``."""
@@ -439,33 +441,22 @@ class Store:
             return {wid: n for wid, n in rows}
 
 
-def _fact_rows(version_id: int, facts: Sequence[Fact]) -> list[FactRow]:
-    return [
-        FactRow(
-            version_id=version_id,
-            position=i,
-            kind=f.kind,
-            subject=f.subject,
-            section=f.section,
-            value=dict(f.value),
-            evidence=f.evidence,
-            period=f.period,
-            rule=f.rule,
-        )
-        for i, f in enumerate(facts)
-    ]
+FACT_FIELDS = ("kind", "subject", "section", "value", "evidence", "period", "rule")
 
 
-def _fact(row: FactRow) -> Fact:
-    return Fact(
-        kind=row.kind,
-        subject=row.subject,
-        value=dict(row.value),
-        evidence=row.evidence,
-        section=row.section,
-        period=row.period,
-        rule=row.rule,
-    )
+def encode_facts(facts: Sequence[Fact]) -> bytes:
+    """The stored form of a version's facts: a compact, canonical JSON document."""
+    rows = [{name: getattr(f, name) for name in FACT_FIELDS} for f in facts]
+    document = {"format": 1, "facts": rows}
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def decode_facts(data: bytes) -> list[Fact]:
+    """The facts a stored document holds (see :func:`encode_facts`)."""
+    document = json.loads(data)
+    if document.get("format") != 1:
+        raise StoreError(f"unknown facts document format {document.get('format')!r}")
+    return [Fact(**{name: row.get(name) for name in FACT_FIELDS}) for row in document["facts"]]
 
 
 def _change_row(

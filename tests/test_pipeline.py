@@ -192,7 +192,7 @@ def test_history_keeps_three_versions_and_identical_content_once(
     assert versions[0].body_sha == versions[2].body_sha
     assert [store.text(v) == store.text(versions[0]) for v in versions] == [True, False, True]
     with store.session() as s:
-        assert s.scalar(select(func.count()).select_from(Blob)) == 4  # 2 bodies + 2 texts
+        assert s.scalar(select(func.count()).select_from(Blob)) == 6  # 2 bodies, texts, fact sets
 
 
 def test_value_going_back_within_the_window_is_a_flap(server: LocalServer, store: Store) -> None:
