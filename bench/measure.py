@@ -41,11 +41,12 @@ def _status_kb(field: str) -> int | None:
     return None
 
 
-def peak_rss_mb() -> float:
-    """This process's peak RSS (since :func:`reset_peak`) plus its largest child's, in MB."""
+def peak_rss_mb(children: int = 1) -> float:
+    """This process's peak RSS (since :func:`reset_peak`) plus ``children`` times its
+    largest reaped child's, in MB (worker processes run side by side)."""
     own = _status_kb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (own + child) / 1024
+    return (own + max(1, children) * child) / 1024
 
 
 @dataclass

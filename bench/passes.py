@@ -37,23 +37,28 @@ def page_index(name: str) -> int:
     return int(name[1:])
 
 
-def bench_settings(database: str, base_url: str, n: int, concurrency: int) -> Settings:
-    """Settings for ``n`` watches on the page server (loopback allowed, one host)."""
+def bench_settings(
+    database: str, base_url: str, n: int, concurrency: int, processes: int = 0
+) -> Settings:
+    """Settings for ``n`` watches on the page server (loopback allowed, one host);
+    ``processes`` parse processes (0: parse in the checking threads)."""
     watches = tuple(
         WatchSettings(name=watch_name(i), url=base_url + corpus.path(i)) for i in range(n)
     )
     return Settings(
         database=database,
         fetch=FetchSettings(allow_private_networks=True),
-        scheduler=SchedulerSettings(concurrency=concurrency, per_host=concurrency),
+        scheduler=SchedulerSettings(
+            concurrency=concurrency, per_host=concurrency, parse_processes=processes
+        ),
         watches=watches,
     )
 
 
-def setup(database: str, base_url: str, n: int, concurrency: int) -> None:
+def setup(database: str, base_url: str, n: int, concurrency: int, processes: int = 0) -> None:
     """Open (and migrate) the store and prepare the watches of this process."""
     _open["store"] = Store.open(database)
-    _open["settings"] = bench_settings(database, base_url, n, concurrency)
+    _open["settings"] = bench_settings(database, base_url, n, concurrency, processes)
 
 
 def close() -> None:
@@ -69,7 +74,8 @@ def run_pass() -> dict[str, Any]:
     timer = Timer().start()
     outcomes = check_all(store, settings, settings.watches)
     timer.stop()
-    result = {"wall": timer.wall, "cpu": timer.cpu, "peak_rss_mb": peak_rss_mb()}
+    workers = settings.scheduler.parse_processes
+    result = {"wall": timer.wall, "cpu": timer.cpu, "peak_rss_mb": peak_rss_mb(workers)}
     return result | summarise(outcomes) | database_stats(store)
 
 

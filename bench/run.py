@@ -40,8 +40,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--concurrency", type=int, default=8, help="checks at once (default 8)")
     parser.add_argument(
-        "--processes", type=int, default=os.cpu_count() or 1,
-        help="processes of the fetch + parse floor (default: CPU count)",
+        "--processes", type=int, default=1,
+        help="processes that parse, in factwatch (scheduler.parse_processes; 1 means the "
+        "checking threads) and in the fetch + parse floor (default 1)",
     )  # fmt: skip
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON")
     return parser.parse_args(argv)
@@ -110,7 +111,8 @@ def measure(n: int, db_url: str, concurrency: int, processes: int) -> dict[str, 
             srv, lambda: in_child(floors.fetch_parse, urls, concurrency, processes)
         )
         with _spawn() as worker:
-            worker.submit(passes.setup, db_url, srv.base_url, n, concurrency).result()
+            parsers = processes if processes > 1 else 0  # 1: parse in the checking threads
+            worker.submit(passes.setup, db_url, srv.base_url, n, concurrency, parsers).result()
             phases["pass-1"] = _pass(srv, worker, "pass 1 (all new)")
             phases["pass-2"] = _pass(srv, worker, "pass 2 (unchanged)")
             srv.switch(2)

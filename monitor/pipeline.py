@@ -9,10 +9,12 @@ as unchanged without a new version.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -26,15 +28,52 @@ from monitor.errors import FactwatchError, FetchError, StoreError
 from monitor.fetch import FetchResult, Validators, fetch, make_client
 from monitor.outcomes import Changed, Failed, Outcome, Unchanged
 from monitor.settings import FetchSettings, Settings, WatchSettings
-from parsers import extract_facts, parse_document
+from parsers import parse_document
 from parsers.errors import ParseError
-from parsers.model import Document
+from parsers.job import ParseJob, run_job
+from parsers.model import Document, Fact
 from parsers.rules import PatternRule
 from store import snapshots
 from store.repo import CheckRecord, NewVersion, Store, WatchState, utcnow
 
 log = logging.getLogger("factwatch.check")
 Progress = Callable[[WatchSettings, Outcome], None]
+Analysis = tuple[Document, list[Fact]]
+
+
+Analyser = Callable[[ParseJob], Analysis]
+
+
+class ProcessAnalyser:
+    """Runs :func:`~parsers.job.run_job` in worker processes, so parsing uses every core.
+
+    The checking threads block on the result with the GIL released: fetching,
+    hashing and database writes go on while the workers parse.
+    """
+
+    def __init__(self, processes: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(processes, mp_context=context)
+
+    def __call__(self, job: ParseJob) -> Analysis:
+        return self._pool.submit(run_job, job).result()
+
+    def close(self) -> None:
+        """Stop the workers."""
+        self._pool.shutdown(cancel_futures=True)
+
+
+@contextmanager
+def analyser(processes: int) -> Iterator[Analyser]:
+    """:func:`~parsers.job.run_job` in this process (``processes`` 0) or in worker processes."""
+    if processes <= 0:
+        yield run_job
+        return
+    pool = ProcessAnalyser(processes)
+    try:
+        yield pool
+    finally:
+        pool.close()
 
 
 @dataclass(frozen=True)
@@ -45,6 +84,7 @@ class _Attempt:
     started: float
     cited: follow.Cited | None = None
     allow_private: bool = False
+    analyse: Analyser = run_job
 
     def record(self, outcome: str, **fields: object) -> CheckRecord:
         duration = time.monotonic() - self.started
@@ -57,8 +97,8 @@ def _validators(state: WatchState) -> Validators | None:
     return Validators(state.etag, state.last_modified)
 
 
-def _rules(watch: WatchSettings) -> list[PatternRule]:
-    return [PatternRule(p.name, p.kind, p.regex, p.subject) for p in watch.patterns]
+def _rules(watch: WatchSettings) -> tuple[PatternRule, ...]:
+    return tuple(PatternRule(p.name, p.kind, p.regex, p.subject) for p in watch.patterns)
 
 
 def _failed(
@@ -147,15 +187,16 @@ def _with_flaps(store: Store, attempt: _Attempt, changes: list[Change]) -> tuple
 
 def _new_content(store: Store, attempt: _Attempt, result: FetchResult) -> Outcome:
     assert result.body is not None
+    job = ParseJob(
+        result.body,
+        result.content_type,
+        result.url,
+        result.charset,
+        attempt.watch.select,
+        _rules(attempt.watch),
+    )
     try:
-        doc = parse_document(
-            result.body,
-            content_type=result.content_type,
-            url=result.url,
-            charset=result.charset,
-            select=attempt.watch.select,
-        )
-        facts = extract_facts(doc, _rules(attempt.watch))
+        doc, facts = attempt.analyse(job)
     except ParseError as exc:
         return _failed(store, attempt, "parse", str(exc), result.status)
     text = doc.text
@@ -196,12 +237,14 @@ def check_watch(
     fetch_settings: FetchSettings,
     parent: str | None = None,
     state: WatchState | None = None,
+    analyser: Analyser = run_job,
 ) -> Outcome:
     """Check one watch now (``parent`` names the page a followed one is cited by).
 
     ``state`` is the watch's state read ahead (see :meth:`Store.open_watches`);
-    without it the watch is created or updated and read first. Every attempt is
-    recorded, failures included.
+    without it the watch is created or updated and read first. ``analyser``
+    parses a new body (see :func:`analyser`). Every attempt is recorded,
+    failures included.
     """
     if state is None:
         state = store.open_watches([(watch.name, watch.url, parent)])[watch.name]
@@ -212,6 +255,7 @@ def check_watch(
         time.monotonic(),
         follow.cited(store, watch),
         fetch_settings.allow_private_networks,
+        analyser,
     )
     try:
         result = fetch(client, watch.url, fetch_settings, _validators(attempt.state))
@@ -232,10 +276,11 @@ def safe_check(
     fetch_settings: FetchSettings,
     parent: str | None = None,
     state: WatchState | None = None,
+    analyser: Analyser = run_job,
 ) -> Outcome:
     """:func:`check_watch`, with any unexpected error turned into ``Failed``."""
     try:
-        return check_watch(store, client, watch, fetch_settings, parent, state)
+        return check_watch(store, client, watch, fetch_settings, parent, state, analyser)
     except StoreError as exc:
         log.error("store error", extra={"watch": watch.name, "error": str(exc)})
         return Failed(watch.name, "store", str(exc))
@@ -265,15 +310,18 @@ def _check_with_children(
     store: Store,
     client: httpx.Client,
     watch: WatchSettings,
-    fetch_settings: FetchSettings,
+    settings: Settings,
     limits: HostLimits,
-    state: WatchState | None = None,
+    state: WatchState | None,
+    analyser: Analyser,
 ) -> list[tuple[WatchSettings, Outcome]]:
+    fetch_settings = settings.fetch
     with limits.slot(watch.url):
-        done = [(watch, safe_check(store, client, watch, fetch_settings, state=state))]
+        done = [(watch, safe_check(store, client, watch, fetch_settings, None, state, analyser))]
     for child in follow.children(store, watch):
         with limits.slot(child.url):
-            done.append((child, safe_check(store, client, child, fetch_settings, watch.name)))
+            outcome = safe_check(store, client, child, fetch_settings, watch.name, None, analyser)
+            done.append((child, outcome))
     return done
 
 
@@ -297,11 +345,12 @@ def check_all(
     outcomes: list[Outcome] = []
     with (
         make_client(settings.fetch) as client,
+        analyser(settings.scheduler.parse_processes) as parse,
         ThreadPoolExecutor(workers, thread_name_prefix="factwatch-check") as pool,
     ):
         futures = [
             pool.submit(
-                _check_with_children, store, client, w, settings.fetch, limits, states[w.name]
+                _check_with_children, store, client, w, settings, limits, states[w.name], parse
             )
             for w in todo
         ]
@@ -310,21 +359,4 @@ def check_all(
                 outcomes.append(outcome)
                 if progress:
                     progress(watch, outcome)
-    return outcomes
-
-
-def follow_step(
-    store: Store,
-    client: httpx.Client,
-    watch: WatchSettings,
-    fetch_settings: FetchSettings,
-    progress: Progress | None = None,
-) -> list[Outcome]:
-    """Check the documents ``watch``'s page cites (its child watches), after the page."""
-    outcomes: list[Outcome] = []
-    for child in follow.children(store, watch):
-        outcome = safe_check(store, client, child, fetch_settings, parent=watch.name)
-        outcomes.append(outcome)
-        if progress:
-            progress(child, outcome)
     return outcomes

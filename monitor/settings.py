@@ -238,6 +238,7 @@ class SchedulerSettings(_Model):
     every: Duration = Field(6 * 3600.0, gt=0)
     jitter: Duration = Field(300.0, ge=0)
     concurrency: int = Field(4, ge=1, le=256)
+    parse_processes: int = Field(0, ge=0, le=64)
     per_host: int = Field(1, ge=1, le=64)
     politeness_delay: Duration = Field(2.0, ge=0)
     check_deadline: Duration = Field(300.0, gt=0)

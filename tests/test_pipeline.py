@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from alerts.wording import describe
 from monitor.outcomes import Changed, Failed, Unchanged
 from monitor.pipeline import check_all
+from parsers.job import ParseJob, run_job
 from store.models import Blob, Check, Version
 from store.repo import Store
 from tests.conftest import make_settings
@@ -205,3 +206,24 @@ def test_value_going_back_within_the_window_is_a_flap(server: LocalServer, store
         notes.append([c.note for c in outcome.changes])
     assert notes == [[], [None], ["flap"]]
     assert [row.note for row, _ in store.changes("ps")] == [None, "flap"]
+
+
+def test_parse_processes_give_the_same_facts(server: LocalServer, sqlite_store: Store) -> None:
+    """Parsing in worker processes stores what parsing in the checking thread stores."""
+    server.route(SEED_URL_PATH, seed_html())
+    server.route(
+        "/broken.pdf", b"%PDF-1.4 not really a pdf", headers={"Content-Type": "application/pdf"}
+    )
+    settings = make_settings(
+        str(sqlite_store.engine.url), ps=server.url(SEED_URL_PATH), broken=server.url("/broken.pdf")
+    )
+    pooled = settings.model_copy(
+        update={"scheduler": settings.scheduler.model_copy(update={"parse_processes": 1})}
+    )
+    ps, broken = check_all(sqlite_store, pooled, pooled.watches)
+    assert isinstance(ps, Changed) and isinstance(broken, Failed) and broken.reason == "parse"
+    version = sqlite_store.version("ps")
+    assert version is not None
+    doc, facts = run_job(ParseJob(seed_html().encode(), "text/html", server.url(SEED_URL_PATH)))
+    assert sqlite_store.facts(version.id) == facts
+    assert sqlite_store.text(version) == doc.text
