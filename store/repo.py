@@ -91,6 +91,7 @@ class WatchState:
     consecutive_failures: int = 0
 
 
+_INSERT_CHECK = insert(Check.__table__).returning(Check.__table__.c.id)  # type: ignore[arg-type]
 WatchSpec = tuple[str, str, str | None]
 """A watch as configured: ``(name, url, parent name or None)``."""
 CHUNK = 500
@@ -282,7 +283,7 @@ class Store:
             "body_sha": record.body_sha,
             "version_id": version.id if version else None,
         }
-        return int(s.execute(insert(Check).values(**values).returning(Check.id)).scalar_one())
+        return int(s.execute(_INSERT_CHECK, values).scalar_one())
 
     def _add_version(self, s: Session, watch: Watch, record: CheckRecord) -> Version:
         new = record.version
