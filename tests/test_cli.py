@@ -90,6 +90,11 @@ def test_facts_history_show_diff(config: Path, server: LocalServer) -> None:
     server.route(SEED_URL_PATH, seed_html(seed_text().replace("In March 2020", "In April 2020")))
     invoke(config, "check", "ps-international-efforts")
     history = json.loads(invoke(config, "history", "ps-international-efforts", "--json").stdout)
+    first = json.loads(
+        invoke(config, "facts", "ps-international-efforts", "--version", "1", "--json").stdout
+    )
+    assert any(f.get("date") == "2020-03" for f in first)
+    assert not any(f.get("date") == "2020-04" for f in first)
     assert [v["version"] for v in history["versions"]] == [1, 2]
     first_time = history["versions"][0]["stored_at"].replace(" ", "T")
     shown = invoke(config, "show", "ps-international-efforts", "--at", first_time).stdout

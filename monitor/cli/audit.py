@@ -40,12 +40,20 @@ def _version_or_fail(
 @cli.command()
 @click.argument("name")
 @click.option("--at", type=UNTIL, help="The facts as they were at this time (ISO 8601, UTC).")
+@click.option("--version", "seq", type=int, help="A version number (see `history`).")
 @click.option("--json", "as_json", is_flag=True, help="Print the facts as JSON.")
 @click.option("--explain", is_flag=True, help="Show which rule found each fact, and its evidence.")
 @pass_app
-def facts(app: AppContext, name: str, at: datetime | None, as_json: bool, explain: bool) -> None:
-    """List the facts of watch NAME (its latest version, or the one current --at TIME)."""
-    version = _version_or_fail(app.store, name, at)
+def facts(
+    app: AppContext,
+    name: str,
+    at: datetime | None,
+    seq: int | None,
+    as_json: bool,
+    explain: bool,
+) -> None:
+    """List the facts of watch NAME (latest version, the one current --at TIME, or --version N)."""
+    version = _version_or_fail(app.store, name, at, seq)
     found = app.store.facts(version.id)
     if as_json:
         emit_json([fact_json(f) for f in found])
