@@ -27,20 +27,8 @@ def format_amount(amount: float | int) -> str:
     return f"{amount:,}"
 
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
 PAGE_MODIFIED = "page-modified"
 _PAGE_MODIFIED_SUBJECTS = frozenset({"date modified", "page modified", "date de modification"})
 
