@@ -16,17 +16,15 @@ import platform
 import shutil
 import sys
 import tempfile
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-
 from bench import extract_time, floors, passes, report
 from bench.server import PageServer, running
+from store.db import scratch_schema
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
 
@@ -79,17 +77,8 @@ def database(url: str | None) -> Iterator[str]:
     if not url.startswith("postgresql"):
         yield url
         return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(url, "bench") as scoped:
+        yield scoped
 
 
 def _pass(srv: PageServer, worker: Executor, name: str) -> dict[str, Any]:

@@ -8,12 +8,15 @@ Both run automatically on first use through :class:`store.repo.Store`.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -72,3 +75,23 @@ def current_revision(engine: Engine) -> str | None:
             return None
         row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
         return None if row is None else str(row[0])
+
+
+@contextmanager
+def scratch_schema(url: str, prefix: str = "scratch") -> Iterator[str]:
+    """A new, empty schema on the PostgreSQL database ``url``, dropped afterwards.
+
+    Yields a URL whose connections use that schema (for tests and benchmarks
+    that need a database of their own next to others).
+    """
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

@@ -10,14 +10,13 @@ PostgreSQL runs are skipped with the reason, unless
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from monitor.settings import FetchSettings, Settings, WatchSettings
+from store.db import scratch_schema
 from store.repo import Store
 from tests.server import LocalServer, local_server
 
@@ -32,17 +31,8 @@ def _postgres_schema_url() -> Iterator[str]:
                 "FACTWATCH_TEST_REQUIRE_POSTGRES is set but FACTWATCH_TEST_POSTGRES_URL is not"
             )
         pytest.skip("PostgreSQL not configured: set FACTWATCH_TEST_POSTGRES_URL to run")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(POSTGRES_URL, "t") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
