@@ -1,4 +1,4 @@
-"""Every CLI command and option, and every config key, is documented in the README."""
+"""Every CLI command and option, and every config key, is documented (README and docs/)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ from pydantic import BaseModel
 from monitor.cli import cli
 from monitor.settings import Settings
 
-README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).parent.parent
+README = "\n".join(
+    p.read_text(encoding="utf-8")
+    for p in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+)
 
 
 def _commands(group: click.Group, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
