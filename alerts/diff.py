@@ -7,8 +7,8 @@ Alignment, so that a fact keeps its identity across versions:
    paired where the keys match;
 2. what is left is paired by similarity (same kind; subject, evidence,
    section and value compared), best pairs first, above a threshold;
-3. a paired fact whose value differs is one ``changed`` event (deepdiff
-   compares the values, order of members ignored); unpaired facts are
+3. a paired fact whose value differs (as its kind compares values, see
+   :mod:`model.kinds`) is one ``changed`` event; unpaired facts are
    ``removed`` or ``added``.
 
 When most of the old facts vanish at once, one ``extraction`` event replaces
@@ -19,42 +19,16 @@ The first version of a watch is the baseline and yields no events.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from difflib import SequenceMatcher
-from typing import Any
 
-from deepdiff import DeepDiff
-
-from parsers.model import Fact
+from model.changes import Change
+from model.facts import Fact
+from model.kinds import kind_of
 
 SIMILARITY_THRESHOLD = 0.62
 EXTRACTION_MIN_FACTS = 8
 EXTRACTION_LOST_SHARE = 0.6
-
-
-@dataclass(frozen=True)
-class Change:
-    """One fact-level change event (the shape behind ``changes --json``).
-
-    ``note`` qualifies a change: ``new-period`` (a figure for another
-    reference period), ``correction`` (same period, other value),
-    ``qualifier`` (only "over"/"nearly"/... changed), ``structure`` (an
-    extraction event), ``flap`` (undoes a recent change: A -> B -> A).
-    """
-
-    kind: str
-    change: str
-    subject: str
-    section: str = ""
-    before: dict[str, Any] | None = None
-    after: dict[str, Any] | None = None
-    added: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    evidence_before: str | None = None
-    evidence_after: str | None = None
-    period_before: str | None = None
-    period_after: str | None = None
-    note: str | None = None
 
 
 def _keyed(facts: Sequence[Fact]) -> dict[tuple[str, str, str, int], Fact]:
@@ -110,30 +84,11 @@ def align(
     return pairs, removed, added
 
 
-def _members_delta(a: Fact, b: Fact) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    diff = DeepDiff(a.value.get("members", []), b.value.get("members", []), ignore_order=True)
-    added = tuple(sorted(str(v) for v in diff.get("iterable_item_added", {}).values()))
-    removed = tuple(sorted(str(v) for v in diff.get("iterable_item_removed", {}).values()))
-    return added, removed
-
-
-def _figure_note(a: Fact, b: Fact) -> str | None:
-    if a.period and b.period and a.period != b.period:
-        return "new-period"
-    only_qualifier = {k: v for k, v in a.value.items() if k != "qualifier"} == {
-        k: v for k, v in b.value.items() if k != "qualifier"
-    }
-    if only_qualifier:
-        return "qualifier"
-    if a.period and a.period == b.period:
-        return "correction"
-    return None
-
-
 def _changed(a: Fact, b: Fact) -> Change | None:
-    if not DeepDiff(a.value, b.value, ignore_order=True) and a.period == b.period:
+    kind = kind_of(b.kind)
+    if kind.same(a.value, b.value) and a.period == b.period:
         return None
-    added, removed = _members_delta(a, b) if a.kind == "membership" else ((), ())
+    added, removed = kind.delta(a.value, b.value)
     return Change(
         kind=b.kind,
         change="changed",
@@ -147,13 +102,13 @@ def _changed(a: Fact, b: Fact) -> Change | None:
         evidence_after=b.evidence,
         period_before=a.period,
         period_after=b.period,
-        note=_figure_note(a, b) if a.kind == "figure" else None,
+        note=kind.note(a, b),
     )
 
 
 def _one_sided(fact: Fact, change: str) -> Change:
     before = change == "removed"
-    members = tuple(fact.value.get("members", ())) if fact.kind == "membership" else ()
+    items = kind_of(fact.kind).items(fact.value)
     return Change(
         kind=fact.kind,
         change=change,
@@ -161,8 +116,8 @@ def _one_sided(fact: Fact, change: str) -> Change:
         section=fact.section,
         before=dict(fact.value) if before else None,
         after=None if before else dict(fact.value),
-        added=() if before else members,
-        removed=members if before else (),
+        added=() if before else items,
+        removed=items if before else (),
         evidence_before=fact.evidence if before else None,
         evidence_after=None if before else fact.evidence,
         period_before=fact.period if before else None,

@@ -19,27 +19,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from alerts.diff import Change
-from alerts.wording import describe
+from model.changes import change_from_dict
+from model.kinds import describe
 
 CHANGES, FAILING, RECOVERED, TEST = "changes", "watch-failing", "watch-recovered", "test"
 MAX_ITEMS = 20
 MAX_EVIDENCE = 600
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _MENTION = re.compile(r"@(here|channel|everyone)\b", re.IGNORECASE)
-_CHANGE_FIELDS = (
-    "kind",
-    "change",
-    "subject",
-    "section",
-    "before",
-    "after",
-    "evidence_before",
-    "evidence_after",
-    "period_before",
-    "period_after",
-    "note",
-)
 
 
 @dataclass(frozen=True)
@@ -64,17 +51,6 @@ class Content:
     more: int = 0
 
 
-def change_from_event(event: dict[str, Any]) -> Change:
-    """The :class:`Change` behind one ``changes --json`` event."""
-    fields: dict[str, Any] = {name: event.get(name) for name in _CHANGE_FIELDS}
-    fields["section"] = fields["section"] or ""
-    return Change(
-        **fields,
-        added=tuple(event.get("added") or ()),
-        removed=tuple(event.get("removed") or ()),
-    )
-
-
 def _clip(text: str | None) -> str | None:
     if not text:
         return None
@@ -84,7 +60,7 @@ def _clip(text: str | None) -> str | None:
 def _change_items(events: list[dict[str, Any]]) -> tuple[Item, ...]:
     items = []
     for event in events[:MAX_ITEMS]:
-        change = change_from_event(event)
+        change = change_from_dict(event)
         before = _clip(change.evidence_before)
         after = _clip(change.evidence_after)
         if before == after:

@@ -3,7 +3,7 @@
 These functions run in one long-lived process of their own (as ``factwatch
 run`` would), started by :mod:`bench.run`: :func:`setup` opens the store and
 builds the watches, then each :func:`run_pass` checks every watch once with
-:func:`monitor.pipeline.check_all` and reports what it cost and what it found.
+:func:`monitor.dispatch.check_once` and reports what it cost and what it found.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from sqlalchemy import func, select, text
 
 from bench import corpus
 from bench.measure import Timer, peak_rss_mb
-from monitor.outcomes import Changed, Failed, Outcome, Unchanged
-from monitor.pipeline import check_all
+from model.outcomes import Changed, Failed, Outcome, Unchanged
+from monitor.dispatch import check_once
 from monitor.settings import FetchSettings, SchedulerSettings, Settings, WatchSettings
 from store.models import Blob, Check, Version
 from store.repo import Store
@@ -49,7 +49,10 @@ def bench_settings(
         database=database,
         fetch=FetchSettings(allow_private_networks=True),
         scheduler=SchedulerSettings(
-            concurrency=concurrency, per_host=concurrency, parse_processes=processes
+            concurrency=concurrency,
+            per_host=concurrency,
+            politeness_delay=0,
+            parse_processes=processes,
         ),
         watches=watches,
     )
@@ -72,7 +75,7 @@ def run_pass() -> dict[str, Any]:
     settings: Settings = _open["settings"]
     gc.collect()
     timer = Timer().start()
-    outcomes = check_all(store, settings, settings.watches)
+    outcomes = check_once(store, settings, settings.watches)
     timer.stop()
     workers = settings.scheduler.parse_processes
     result = {"wall": timer.wall, "cpu": timer.cpu, "peak_rss_mb": peak_rss_mb(workers)}

@@ -15,8 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 
-from monitor.outcomes import Outcome
-from monitor.pipeline import check_all
+from model.outcomes import Outcome
+from monitor.dispatch import check_once
 from monitor.settings import FetchSettings, Settings, WatchSettings
 from store.repo import Store
 
@@ -55,7 +55,9 @@ class _Handler(BaseHTTPRequestHandler):
 def serve_demo() -> Iterator[_DemoServer]:
     """A local server for the demo page; set ``server.body`` to switch versions."""
     server = _DemoServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield server
@@ -81,5 +83,5 @@ def run_demo(workdir: Path | None = None) -> tuple[Store, list[Outcome]]:
         outcomes: list[Outcome] = []
         for version in (1, 2):
             server.body = demo_page(version)
-            outcomes += check_all(store, settings, settings.watches)
+            outcomes += check_once(store, settings, settings.watches)
     return store, outcomes

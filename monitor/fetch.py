@@ -5,7 +5,7 @@
 hop checked against the private-network rule, enforces connect and read
 timeouts plus a total deadline, caps the body size, and accepts only HTML,
 PDF and plain text. It returns a :class:`FetchResult` or raises a
-:class:`~monitor.errors.FetchError` whose ``reason`` names what went wrong.
+:class:`~model.errors.FetchError` whose ``reason`` names what went wrong.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from monitor.errors import (
+from model.errors import (
     ConnectError,
     ContentTypeError,
     FetchError,
@@ -131,7 +131,10 @@ def _finish(response: httpx.Response, url: str, cap: int, deadline: _Deadline) -
         response.read()  # drained, so the connection goes back to the pool
         return FetchResult(url, 304, None, media, charset, validators, 0.0)
     if response.status_code >= 400:
-        raise HTTPStatusError(f"HTTP {response.status_code}", status=response.status_code)
+        retry_after = response.headers.get("Retry-After")
+        raise HTTPStatusError(
+            f"HTTP {response.status_code}", status=response.status_code, retry_after=retry_after
+        )
     if response.status_code != 200:
         raise HTTPStatusError(
             f"unexpected HTTP status {response.status_code}", status=response.status_code

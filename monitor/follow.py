@@ -23,30 +23,18 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-from alerts.diff import Change
-from monitor.errors import BlockedTargetError
+from model.changes import Change
+from model.errors import BlockedTargetError
 from monitor.netguard import check_url
 from monitor.settings import FollowSettings, WatchSettings
 from parsers.model import Document, Link
 from store import scheduling
+from store.records import CitedLink
 from store.repo import Store
 
 log = logging.getLogger("factwatch.follow")
 SLUG_MAX = 60
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-
-
-@dataclass(frozen=True)
-class Picked:
-    """A followed link: the document's URL, the link's text, the child watch's name."""
-
-    url: str
-    text: str
-    child: str
-
-    def as_row(self) -> tuple[str, str, str]:
-        """The ``(url, text, child)`` tuple the store keeps."""
-        return (self.url, self.text, self.child)
 
 
 def rules_sig(rules: Sequence[FollowSettings]) -> str:
@@ -136,7 +124,7 @@ def pick(
     base_url: str,
     allow_private: bool,
     known: Mapping[str, str],
-) -> tuple[Picked, ...]:
+) -> tuple[CitedLink, ...]:
     """The documents ``watch``'s rules pick from a page, deduplicated, in page order."""
     texts: dict[str, str] = {}
     own = clean_url(base_url)
@@ -146,10 +134,10 @@ def pick(
             if url and url != own and url not in texts and allowed(url, allow_private):
                 texts[url] = link.text
     names = child_names(watch.name, list(texts), known)
-    return tuple(Picked(url, text, names[url]) for url, text in texts.items())
+    return tuple(CitedLink(url, text, names[url]) for url, text in texts.items())
 
 
-def link_changes(before: Iterable[Picked], after: Iterable[Picked]) -> list[Change]:
+def link_changes(before: Iterable[CitedLink], after: Iterable[CitedLink]) -> list[Change]:
     """``link`` change events: the documents a page started and stopped citing."""
     old = {p.url: p for p in before}
     new = {p.url: p for p in after}
@@ -190,7 +178,7 @@ class Cited:
     """What the store holds about the links a watch's page cites."""
 
     sig: str | None
-    links: tuple[Picked, ...]
+    links: tuple[CitedLink, ...]
     rules: str
 
     @property
@@ -202,7 +190,7 @@ class Cited:
         """Child names already given, by URL."""
         return {p.url: p.child for p in self.links}
 
-    def same_links(self, picked: Sequence[Picked]) -> bool:
+    def same_links(self, picked: Sequence[CitedLink]) -> bool:
         """Whether ``picked`` cites the same documents as stored."""
         return {p.url for p in picked} == {p.url for p in self.links}
 
@@ -211,10 +199,8 @@ def cited(store: Store, watch: WatchSettings) -> Cited | None:
     """The stored links of ``watch`` (``None`` when it follows nothing)."""
     if not watch.follow:
         return None
-    scheduling.install(store)
     sig, rows = scheduling.followed(store, watch.name)
-    links = tuple(Picked(r.url, r.text, r.child_name) for r in rows)
-    return Cited(sig, links, rules_sig(watch.follow))
+    return Cited(sig, tuple(rows), rules_sig(watch.follow))
 
 
 def children(store: Store, watch: WatchSettings) -> list[WatchSettings]:
@@ -222,4 +208,4 @@ def children(store: Store, watch: WatchSettings) -> list[WatchSettings]:
     if not watch.follow:
         return []
     _, rows = scheduling.followed(store, watch.name)
-    return [child_watch(r.child_name, r.url) for r in rows]
+    return [child_watch(r.child, r.url) for r in rows]

@@ -15,11 +15,12 @@ from typing import Any
 
 from sqlalchemy import inspect, text
 
-from monitor.errors import FactwatchError
+from model.errors import FactwatchError
+from model.timefmt import iso_or_none, utcnow
 from monitor.scheduler import period
 from monitor.settings import Settings
 from store import scheduling
-from store.repo import Store, utcnow
+from store.repo import Store
 
 OUTBOX_TABLE = "alert_outbox"
 
@@ -36,10 +37,6 @@ class Verdict:
 HealthCheck = Callable[[Store, Settings, datetime], Verdict]
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
-
-
 def heartbeat_check(store: Store, settings: Settings, now: datetime) -> Verdict:
     """Red when no scheduler has renewed the lease within ``lease_ttl``."""
     lease = scheduling.lease_info(store)
@@ -47,7 +44,9 @@ def heartbeat_check(store: Store, settings: Settings, now: datetime) -> Verdict:
     age = (now - beat).total_seconds() if beat else None
     holder = lease.holder if lease else None
     ok = holder is not None and age is not None and age <= settings.scheduler.lease_ttl
-    return Verdict("heartbeat", ok, {"holder": holder, "heartbeat_at": _iso(beat), "age": age})
+    return Verdict(
+        "heartbeat", ok, {"holder": holder, "heartbeat_at": iso_or_none(beat), "age": age}
+    )
 
 
 def overdue_check(store: Store, settings: Settings, now: datetime) -> Verdict:
@@ -61,7 +60,7 @@ def overdue_check(store: Store, settings: Settings, now: datetime) -> Verdict:
         check = last.get(row.id) if row else None
         since = check.started_at if check else (row.created_at if row else None)
         if since and now - since > timedelta(seconds=3 * every):
-            overdue.append({"watch": watch.name, "since": _iso(since), "every": every})
+            overdue.append({"watch": watch.name, "since": iso_or_none(since), "every": every})
     return Verdict("overdue", not overdue, {"overdue": overdue})
 
 

@@ -12,7 +12,7 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from monitor.errors import BlockedTargetError, ConnectError
+from model.errors import BlockedTargetError, ConnectError
 
 ALLOWED_SCHEMES = ("http", "https")
 

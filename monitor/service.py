@@ -17,17 +17,20 @@ import os
 import signal
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from alerts.outbox import Deliverer
-from monitor.errors import ConfigError, FactwatchError
+from alerts.deliver import Deliverer
+from model.clock import Clock, SystemClock
+from model.errors import ConfigError, FactwatchError
+from monitor.check import analyser
+from monitor.dispatch import FinishListener
 from monitor.metrics import Metrics
-from monitor.scheduler import CheckListener, Scheduler
+from monitor.scheduler import Scheduler
 from monitor.settings import Settings
 from store import scheduling
 from store.repo import Store
@@ -58,7 +61,6 @@ class ServiceState:
     """What the health endpoint asks the running service."""
 
     holder: str
-    started: float = field(default_factory=time.monotonic)
     leader: bool = False
     waiting: bool = False
     last_beat: float = 0.0
@@ -75,16 +77,23 @@ class Service:
         config_path: Path | None = None,
         watch_config: bool = False,
         metrics: Metrics | None = None,
-        listener: CheckListener | None = None,
+        listener: FinishListener | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.reload_settings = reload
         self.config_path = config_path
         self.watch_config = watch_config
-        self.state = ServiceState(holder_id())
-        self.scheduler = Scheduler(store, settings, metrics, listener)
+        self.clock = clock or SystemClock()
+        self.state = ServiceState(holder_id(), last_beat=float("-inf"))
+        self._resources = ExitStack()
+        analyse = self._resources.enter_context(analyser(settings.scheduler.parse_processes))
+        self.scheduler = Scheduler(
+            store, settings, metrics, listener, clock=self.clock, analyse=analyse
+        )
         self.stopping = threading.Event()
+        self.caught_up = float("-inf")  # the clock when the last full pass of the loop began
         self.reload_wanted = threading.Event()
         self._digest = file_digest(config_path)
         self._next_poll = 0.0
@@ -100,12 +109,15 @@ class Service:
 
     def _on_stop(self, signum: int, _frame: FrameType | None) -> None:
         log.info("stopping on %s", signal.Signals(signum).name)
-        self.stopping.set()
-        self.scheduler.wake.set()
+        self.stop()
 
     def _on_hup(self, _signum: int, _frame: FrameType | None) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Ask the loop to reload the configuration (as SIGHUP does)."""
         self.reload_wanted.set()
-        self.scheduler.wake.set()
+        self.scheduler.dispatch.wake.set()
 
     # -- the loop ----------------------------------------------------------------
 
@@ -119,18 +131,19 @@ class Service:
         delivery.start()
         try:
             while not self.stopping.is_set():
+                began = self.clock.monotonic()
                 self._maybe_reload()
                 self._beat()
                 pause = self.scheduler.tick() if self.state.leader else self._standby_wait()
-                self.scheduler.wake.wait(min(pause, MAX_SLEEP))
-                self.scheduler.wake.clear()
+                self.caught_up = began
+                self.scheduler.dispatch.wait(min(pause, MAX_SLEEP))
         finally:
             self._shutdown()
 
     def stop(self) -> None:
         """Ask the loop to stop (as SIGTERM does)."""
         self.stopping.set()
-        self.scheduler.wake.set()
+        self.scheduler.dispatch.wake.set()
 
     def _deliver_loop(self) -> None:
         """While leading, send the alerts the checks queued; what is left stays queued."""
@@ -151,12 +164,14 @@ class Service:
 
     def _beat(self) -> None:
         limits = self.settings.scheduler
-        now = time.monotonic()
+        now = self.clock.monotonic()
         due = limits.heartbeat if self.state.leader else min(limits.heartbeat, 1.0)
         if now - self.state.last_beat < due:
             return
         try:
-            held = scheduling.try_lease(self.store, self.state.holder, limits.lease_ttl)
+            held = scheduling.try_lease(
+                self.store, self.state.holder, limits.lease_ttl, self.clock.now()
+            )
         except FactwatchError as exc:
             log.error("cannot renew the scheduler lease: %s", exc)
             held = self.state.leader and now - self.state.last_beat < limits.lease_ttl
@@ -180,8 +195,8 @@ class Service:
         self.state.waiting = not held
 
     def _maybe_reload(self) -> None:
-        if self.watch_config and time.monotonic() >= self._next_poll:
-            self._next_poll = time.monotonic() + self.settings.scheduler.reload_poll
+        if self.watch_config and self.clock.monotonic() >= self._next_poll:
+            self._next_poll = self.clock.monotonic() + self.settings.scheduler.reload_poll
             digest = file_digest(self.config_path)
             if digest is not None and digest != self._digest:
                 self.reload_wanted.set()
@@ -215,4 +230,6 @@ class Service:
             except FactwatchError as exc:
                 log.error("cannot release the scheduler lease: %s", exc)
         self.state.leader = False
+        self.scheduler.close()
+        self._resources.close()
         log.info("service stopped")

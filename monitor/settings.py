@@ -5,7 +5,7 @@ Precedence, lowest first:
 1. the defaults declared on the models below;
 2. the YAML file (``--config``, ``FACTWATCH_CONFIG``, default ``./factwatch.yaml``),
    where ``${NAME}`` is replaced from the environment (a missing variable is a
-   :class:`~monitor.errors.ConfigError`);
+   :class:`~model.errors.ConfigError`);
 3. environment variables ``FACTWATCH_<KEY>``, with ``__`` between nested keys:
    ``FACTWATCH_DATABASE``, ``FACTWATCH_FETCH__ALLOW_PRIVATE_NETWORKS=true``.
 
@@ -20,55 +20,27 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from apscheduler.triggers.cron import CronTrigger
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    create_model,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationError, field_validator, model_validator
 
-from alerts.channels import CHANNEL_TYPES, ChannelOptions
-from monitor.errors import ConfigError
+from alerts.config import AlertChannelSettings, DeliverySettings
+from model.config import NAME_PATTERN, Duration, StrictModel
+from model.errors import ConfigError
+from model.http import http_url
+from model.kinds import alert_kinds, default_alert_on, rule_kinds
 
 Environ = Mapping[str, str]
 DEFAULT_CONFIG = "factwatch.yaml"
 DEFAULT_DATABASE = "sqlite:///data/factwatch.db"
 ENV_PREFIX = "FACTWATCH_"
-WATCH_NAME = r"^[a-z0-9][a-z0-9._-]{0,79}$"
+WATCH_NAME = NAME_PATTERN
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d|w)?\s*$", re.IGNORECASE)
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
-def parse_duration(value: object) -> float:
-    """Seconds from ``"6h"``, ``"30m"``, ``"0.5s"``, ``"250ms"``, ``"2d"`` or a number."""
-    if isinstance(value, bool):
-        raise ValueError("a duration like 30m, 6h or 0.5s")
-    if isinstance(value, int | float):
-        return float(value)
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError(f"{value!r} is not a duration (e.g. 30m, 6h, 0.5s, 1d)")
-    return float(match.group(1)) * _UNITS[(match.group(2) or "s").lower()]
-
-
-Duration = Annotated[float, BeforeValidator(parse_duration)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class FetchSettings(_Model):
+class FetchSettings(StrictModel):
     """How pages are fetched (``fetch:``)."""
 
     allow_private_networks: bool = False
@@ -80,13 +52,20 @@ class FetchSettings(_Model):
     user_agent: str = "factwatch/0.1 (+https://github.com/factwatch/factwatch)"
 
 
-class PatternSettings(_Model):
+class PatternSettings(StrictModel):
     """A user rule: a regex with a ``(?P<value>...)`` group that yields facts of ``kind``."""
 
     name: str
-    kind: Literal["membership", "figure", "date"]
+    kind: str
     regex: str
     subject: str | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _rule_kind(cls, value: str) -> str:
+        if value not in rule_kinds():
+            raise ValueError(f"kind must be one of {', '.join(rule_kinds())}, not {value!r}")
+        return value
 
     @field_validator("regex")
     @classmethod
@@ -109,7 +88,7 @@ def _regex(value: str | None) -> str | None:
     return value
 
 
-class FollowSettings(_Model):
+class FollowSettings(StrictModel):
     """Which links of a page to follow (an item of a watch's ``follow:``).
 
     ``css`` selects links (or elements containing links) in the HTML;
@@ -132,7 +111,7 @@ class FollowSettings(_Model):
         return self
 
 
-class WatchSettings(_Model):
+class WatchSettings(StrictModel):
     """One watched page (an item of ``watches:``)."""
 
     name: str = Field(pattern=WATCH_NAME)
@@ -145,7 +124,7 @@ class WatchSettings(_Model):
     jitter: Duration | None = Field(None, ge=0)
     follow: tuple[FollowSettings, ...] = ()
     alert: tuple[str, ...] | None = None
-    alert_on: tuple[AlertKind, ...] | None = None
+    alert_on: tuple[str, ...] | None = None
     flap_window: Duration = Field(7 * 86400.0, ge=0)
     alert_flaps: bool = True
 
@@ -163,6 +142,8 @@ class WatchSettings(_Model):
     def _valid_cron(cls, value: str | None) -> str | None:
         if value is not None:
             try:
+                from apscheduler.triggers.cron import CronTrigger
+
                 CronTrigger.from_crontab(value, timezone="UTC")
             except ValueError as exc:
                 raise ValueError(f"invalid cron expression {value!r}: {exc}") from None
@@ -174,65 +155,22 @@ class WatchSettings(_Model):
             raise ValueError("give either every or cron, not both")
         return self
 
-    @field_validator("url")
+    _http_url = field_validator("url")(http_url)
+
+    @field_validator("alert_on")
     @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", value, re.IGNORECASE):
-            raise ValueError("must be an http:// or https:// URL")
+    def _alert_kinds(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        unknown = sorted(set(value or ()) - set(alert_kinds()))
+        if unknown:
+            kinds = ", ".join(alert_kinds())
+            raise ValueError(f"unknown alert kind {unknown[0]!r} (one of {kinds})")
         return value
 
 
-AlertKind = Literal["membership", "figure", "date", "extraction", "link", "page-modified"]
-DEFAULT_ALERT_ON: tuple[str, ...] = ("membership", "figure", "date", "extraction", "link")
+DEFAULT_ALERT_ON: tuple[str, ...] = default_alert_on()
 
 
-class _ChannelBase(_Model):
-    """One alert channel (an item of ``alerts:``): a name and one channel key."""
-
-    name: str = Field(pattern=WATCH_NAME)
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> _ChannelBase:
-        given = [t for t in CHANNEL_TYPES if getattr(self, t, None) is not None]
-        if len(given) != 1:
-            raise ValueError(f"give exactly one of {', '.join(CHANNEL_TYPES)} (got {len(given)})")
-        return self
-
-    @property
-    def type(self) -> str:
-        """The channel type: ``email``, ``slack`` or ``webhook``."""
-        return next(t for t in CHANNEL_TYPES if getattr(self, t, None) is not None)
-
-    @property
-    def options(self) -> ChannelOptions:
-        """The channel type's validated options."""
-        options: ChannelOptions = getattr(self, self.type)
-        return options
-
-
-if TYPE_CHECKING:
-    AlertChannelSettings = _ChannelBase
-else:  # one optional key per registered channel type, validated by its options model
-    AlertChannelSettings = create_model(
-        "AlertChannelSettings",
-        __base__=_ChannelBase,
-        **{name: (t.options | None, None) for name, t in CHANNEL_TYPES.items()},
-    )
-
-
-class DeliverySettings(_Model):
-    """How alerts are delivered (``delivery:``)."""
-
-    max_attempts: int = Field(8, ge=1)
-    backoff_base: Duration = Field(30.0, gt=0)
-    backoff_cap: Duration = Field(3600.0, gt=0)
-    lease: Duration = Field(120.0, gt=0)
-    flush_timeout: Duration = Field(30.0, ge=0)
-    batch_size: int = Field(50, ge=1)
-    health_failures: int = Field(3, ge=0)
-
-
-class SchedulerSettings(_Model):
+class SchedulerSettings(StrictModel):
     """How ``factwatch run`` schedules checks (``scheduler:``)."""
 
     every: Duration = Field(6 * 3600.0, gt=0)
@@ -257,7 +195,7 @@ class SchedulerSettings(_Model):
         return self
 
 
-class Settings(_Model):
+class Settings(StrictModel):
     """The whole configuration."""
 
     database: str = DEFAULT_DATABASE

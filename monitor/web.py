@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from monitor.errors import ConfigError
+from model.errors import ConfigError
 from monitor.health import Health
 from monitor.metrics import CONTENT_TYPE, Metrics
 
@@ -95,7 +95,12 @@ class WebServer:
     def __init__(self, host: str, port: int) -> None:
         self._server = _Server((host, port), _Handler)
         self._server.routes = {}
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="http")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+            name="http",
+        )
 
     @property
     def address(self) -> tuple[str, int]:

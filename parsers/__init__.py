@@ -9,10 +9,11 @@ Public API::
 
 from __future__ import annotations
 
+from model.errors import ParseError
+from model.facts import Fact
 from parsers.charset import decode_html
-from parsers.errors import ParseError
 from parsers.facts import extract_facts
-from parsers.model import Block, Document, Fact, Link, Section
+from parsers.model import Block, Document, Link, Section
 from parsers.rules import PatternRule
 
 __all__ = [

@@ -10,7 +10,7 @@ on kind, change and subject.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -18,8 +18,10 @@ from typing import Any
 
 import yaml
 
+from model.changes import Change
+from model.facts import Fact
+from model.kinds import fact_kinds
 from parsers.facts import extract_facts
-from parsers.model import FACT_KINDS, Fact
 
 SUBJECT_MATCH = 0.34
 _CONTENT_TYPES = {".html": "text/html", ".pdf": "application/pdf", ".txt": "text/plain"}
@@ -91,19 +93,26 @@ class EvalReport:
         return total
 
 
-def evaluate_corpus(path: str | Path) -> EvalReport:
-    """Score the extractors on the corpus at ``path`` (pages and before/after pairs)."""
+DiffFn = Callable[[Sequence[Fact], Sequence[Fact]], Sequence[Change]]
+
+
+def evaluate_corpus(path: str | Path, diff: DiffFn | None = None) -> EvalReport:
+    """Score the extractors on the corpus at ``path``, and ``diff`` on its before/after pairs.
+
+    The diff engine sits above the parsers, so the caller passes it in; without
+    it the pairs are not scored.
+    """
     root = Path(path)
-    report = EvalReport(facts={kind: Score() for kind in FACT_KINDS})
+    report = EvalReport(facts={kind: Score() for kind in fact_kinds()})
     for label in sorted((root / "pages").glob("*.yaml")):
         spec = yaml.safe_load(label.read_text(encoding="utf-8"))
         facts = _facts_of(_body_file(label), spec)
         _score_facts(report, label.stem, spec["facts"], facts)
         report.pages += 1
     pairs = root / "pairs.yaml"
-    if pairs.exists():
+    if diff is not None and pairs.exists():
         for pair in yaml.safe_load(pairs.read_text(encoding="utf-8")):
-            _score_pair(report, root, pair)
+            _score_pair(report, root, pair, diff)
             report.pairs += 1
     return report
 
@@ -132,7 +141,7 @@ def _facts_of(page: Path, spec: dict[str, Any], edits: Sequence[Sequence[str]] =
 def _score_facts(
     report: EvalReport, page: str, expected: list[dict[str, Any]], found: list[Fact]
 ) -> None:
-    for kind in FACT_KINDS:
+    for kind in fact_kinds():
         want = [e for e in expected if e["kind"] == kind]
         got = [f for f in found if f.kind == kind]
         pairs = match(want, got, lambda e, f: value_matches(e["value"], f.value), _subject)
@@ -205,14 +214,12 @@ def subject_similarity(a: str, b: str) -> float:
     return max(overlap, SequenceMatcher(None, a.casefold(), b.casefold()).ratio())
 
 
-def _score_pair(report: EvalReport, root: Path, pair: dict[str, Any]) -> None:
-    from alerts.diff import diff_facts
-
+def _score_pair(report: EvalReport, root: Path, pair: dict[str, Any], diff: DiffFn) -> None:
     page = root / "pages" / pair["page"]
     spec = yaml.safe_load(page.with_suffix(".yaml").read_text(encoding="utf-8"))
     before = _facts_of(page, spec)
     after = _facts_of(page, spec, pair.get("edits", ()))
-    changes = diff_facts(before, after)
+    changes = diff(before, after)
     expected = pair.get("changes") or []
     pairs = match(
         expected, changes, _same_event, lambda e, c: subject_similarity(e["subject"], c.subject)
@@ -240,7 +247,7 @@ def _same_event(expected: dict[str, Any], change: Any) -> bool:
     return True
 
 
-ROW_NAMES: tuple[str, ...] = (*FACT_KINDS, "all facts", "change events")
+ROW_NAMES: tuple[str, ...] = (*fact_kinds(), "all facts", "change events")
 
 
 def report_rows(report: EvalReport) -> list[tuple[str, Score]]:

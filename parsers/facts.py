@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
 import parsers.extractors  # noqa: F401  (registers the built-in extractors)
+from model.facts import Fact
+from model.kinds import kind_of
 from parsers.analysis import Analysis, analyse
 from parsers.dates import find_dates, parse_date_text
 from parsers.extractors.common import dollar_currency, find_period, sentence_evidence
 from parsers.extractors.memberships import split_names
-from parsers.model import Document, Fact
+from parsers.model import Document
 from parsers.numbers import find_amounts
 from parsers.registry import EXTRACTORS
 from parsers.rules import PatternRule
@@ -36,7 +38,8 @@ def extract_facts(doc: Document, patterns: Sequence[PatternRule] = ()) -> list[F
 
 
 def merge(facts: Iterable[Fact]) -> list[Fact]:
-    """Drop repeated facts; unite memberships of the same group within a section."""
+    """Drop repeated facts; unite statements of one subject in a section when the kind can
+    (memberships of one group: see :meth:`model.kinds.Kind.unite`)."""
     out: list[Fact] = []
     index: dict[tuple[str, str, str], int] = {}
     stated: set[str] = set()
@@ -47,12 +50,12 @@ def merge(facts: Iterable[Fact]) -> list[Fact]:
             continue
         stated.add(statement)
         first = index.get(key)
+        united = None if first is None else kind_of(fact.kind).unite(out[first].value, fact.value)
         if first is None:
             index[key] = len(out)
             out.append(fact)
-        elif fact.kind == "membership":
-            members = sorted({*out[first].value["members"], *fact.value["members"]})
-            out[first] = replace(out[first], value={"members": members})
+        elif united is not None:
+            out[first] = replace(out[first], value=united)
         else:
             out.append(fact)
     return out
@@ -85,7 +88,7 @@ def _without_order(fact: Fact) -> Fact:
 
 def _pattern_facts(analysis: Analysis, rule: PatternRule) -> Iterator[Fact]:
     doc, pattern = analysis.doc, rule.compiled()
-    acronyms = analysis.acronyms if rule.kind == "membership" else {}
+    acronyms = analysis.acronyms
     for item in analysis.sentences:
         sentence = item.sentence
         for m in pattern.finditer(sentence.text):
@@ -94,7 +97,7 @@ def _pattern_facts(analysis: Analysis, rule: PatternRule) -> Iterator[Fact]:
                 continue
             groups = m.groupdict()
             subject = (groups.get("subject") or rule.subject or rule.name).strip()
-            period = find_period(sentence.text)[0] if rule.kind == "figure" else None
+            period = find_period(sentence.text)[0] if kind_of(rule.kind).has_period else None
             yield Fact(
                 kind=rule.kind,
                 subject=re.sub(r"\s+", " ", subject),
@@ -107,19 +110,44 @@ def _pattern_facts(analysis: Analysis, rule: PatternRule) -> Iterator[Fact]:
             )
 
 
+RuleValue = Callable[[str, Document, dict[str, str]], dict[str, Any] | None]
+RULE_VALUES: dict[str, RuleValue] = {}
+
+
+def rule_value(kind: str) -> Callable[[RuleValue], RuleValue]:
+    """Register how a user rule's ``value`` group reads as a value of ``kind``."""
+
+    def register(fn: RuleValue) -> RuleValue:
+        RULE_VALUES[kind] = fn
+        return fn
+
+    return register
+
+
 def _rule_value(
     kind: str, raw: str, doc: Document, acronyms: dict[str, str]
 ) -> dict[str, Any] | None:
-    if kind == "membership":
-        members = split_names(raw, acronyms)
-        return {"members": sorted(set(members))} if members else None
-    if kind == "date":
-        dates = find_dates(raw)
-        if dates:
-            out = {"date": dates[0].iso}
-            return out | ({"date_end": dates[0].iso_end} if dates[0].iso_end else {})
-        iso = parse_date_text(raw)
-        return {"date": iso} if iso else None
+    return RULE_VALUES[kind](raw, doc, acronyms)
+
+
+@rule_value("membership")
+def _members_value(raw: str, _doc: Document, acronyms: dict[str, str]) -> dict[str, Any] | None:
+    members = split_names(raw, acronyms)
+    return {"members": sorted(set(members))} if members else None
+
+
+@rule_value("date")
+def _date_value(raw: str, _doc: Document, _acronyms: dict[str, str]) -> dict[str, Any] | None:
+    dates = find_dates(raw)
+    if dates:
+        out = {"date": dates[0].iso}
+        return out | ({"date_end": dates[0].iso_end} if dates[0].iso_end else {})
+    iso = parse_date_text(raw)
+    return {"date": iso} if iso else None
+
+
+@rule_value("figure")
+def _figure_value(raw: str, doc: Document, _acronyms: dict[str, str]) -> dict[str, Any] | None:
     amounts = find_amounts(raw, doc.lang, dollar_currency(doc))
     if not amounts:
         return None

@@ -10,8 +10,8 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
+from model.errors import EmptyContentError, ParseError, SelectorError
 from parsers.dates import parse_date_text
-from parsers.errors import EmptyContentError, ParseError, SelectorError
 from parsers.model import Block, Document, Link, Section
 from parsers.text import normalise_space
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from model.facts import Fact
 from parsers import extract_facts, parse_document
-from parsers.model import Document, Fact
+from parsers.model import Document
 from parsers.rules import PatternRule
 
 

@@ -8,7 +8,7 @@ import logging
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PyPdfError
 
-from parsers.errors import EmptyContentError, UnreadablePdfError
+from model.errors import EmptyContentError, UnreadablePdfError
 from parsers.lines import drop_page_furniture, lines_to_sections
 from parsers.model import Document
 from parsers.text import detect_lang, normalise_space

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from parsers.errors import EmptyContentError
+from model.errors import EmptyContentError
 from parsers.lines import lines_to_sections
 from parsers.model import Document
 from parsers.text import detect_lang, normalise_space

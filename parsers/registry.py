@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
+from model.facts import Fact
 from parsers.analysis import Analysis
-from parsers.model import Fact
 
 ExtractorFn = Callable[[Analysis], Iterable[Fact]]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-RULE_KINDS = ("membership", "figure", "date")
+from model.kinds import rule_kinds
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,8 @@ class PatternRule:
 
     def compiled(self) -> re.Pattern[str]:
         """The compiled regex; raises ValueError with a clear message when it is unusable."""
-        if self.kind not in RULE_KINDS:
-            kinds = ", ".join(RULE_KINDS)
+        if self.kind not in rule_kinds():
+            kinds = ", ".join(rule_kinds())
             raise ValueError(f"rule {self.name!r}: kind must be one of {kinds}, not {self.kind!r}")
         return _compile(self.name, self.regex)
 

@@ -8,21 +8,25 @@ Both run automatically on first use through :class:`store.repo.Store`.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from monitor.errors import ConfigError
+from model.errors import ConfigError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -57,6 +61,8 @@ def open_engine(url: str, **kwargs: Any) -> Engine:
 
 def alembic_config(engine: Engine) -> Config:
     """An Alembic config that runs our migrations on ``engine``."""
+    from alembic.config import Config  # Alembic loads only when a migration may run
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -65,7 +71,26 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database to ``revision`` (the newest by default)."""
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)
+
+
+@cache
+def head_revision() -> str:
+    """The newest schema revision this version of factwatch ships (migrations are linear)."""
+    found = [
+        match.group(1)
+        for path in (MIGRATIONS / "versions").glob("*.py")
+        if (match := _REVISION.search(path.read_text(encoding="utf-8")))
+    ]
+    return max(found)
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Migrate the database unless it is already at :func:`head_revision` (a quick read)."""
+    if current_revision(engine) != head_revision():
+        upgrade(engine)
 
 
 def current_revision(engine: Engine) -> str | None:

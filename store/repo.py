@@ -1,97 +1,34 @@
 """The store's API: everything the rest of factwatch reads or writes.
 
 A :class:`Store` wraps one database. Writes of one check happen in one
-transaction (:meth:`Store.record_check`), so a crash leaves either the whole
-check (its version, facts, change events) or nothing.
+transaction (:meth:`Store.transaction`, see :mod:`store.writes`), so a crash
+leaves either the whole check (its version, facts, change events, links and
+alert rows) or nothing.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.diff import Change
-from monitor.errors import StoreError, UnknownWatchError
-from parsers.model import Fact
+from model.changes import CHANGE_FIELDS, Change, change_from_dict
+from model.errors import StoreError, UnknownWatchError
+from model.facts import Fact
+from model.timefmt import utcnow
 from store import snapshots
-from store.db import open_engine, upgrade
+from store.db import ensure_schema, open_engine
+from store.facts_codec import decode_facts
 from store.models import Blob, ChangeRow, Check, Version, Watch
+from store.records import CheckResult, SavedCheck, WatchState
+from store.writes import Transaction
 
-
-def utcnow() -> datetime:
-    """The current time, aware, in UTC."""
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class NewVersion:
-    """The content of a version about to be stored."""
-
-    body: bytes
-    text: str
-    url: str
-    content_type: str
-    title: str
-    facts: Sequence[Fact]
-
-
-@dataclass(frozen=True)
-class CheckRecord:
-    """Everything one check wants written, committed atomically."""
-
-    watch: str
-    started_at: datetime
-    duration: float
-    outcome: str
-    status: int | None = None
-    reason: str | None = None
-    error: str | None = None
-    body_sha: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    version: NewVersion | None = None
-    changes: Sequence[Change] = ()
-    # The (url, text, child watch name) links a ``follow`` rule picked from the page,
-    # when they were (re)computed, and the fingerprint of those rules.
-    links: Sequence[tuple[str, str, str]] | None = None
-    follow_sig: str | None = None
-
-
-@dataclass(frozen=True)
-class SavedCheck:
-    """Ids of what :meth:`Store.record_check` wrote."""
-
-    check_id: int
-    version_id: int | None
-    version_seq: int | None
-    change_ids: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class WatchState:
-    """What a check needs to know about a watch before fetching it."""
-
-    watch_id: int
-    last_body_sha: str | None
-    etag: str | None
-    last_modified: str | None
-    version_id: int | None
-    version_seq: int | None
-    text_sha: str | None
-    consecutive_failures: int = 0
-
-
-_INSERT_CHECK = insert(Check.__table__).returning(Check.__table__.c.id)  # type: ignore[arg-type]
 WatchSpec = tuple[str, str, str | None]
 """A watch as configured: ``(name, url, parent name or None)``."""
 CHUNK = 500
@@ -119,16 +56,12 @@ def _state(watch: Watch, current: Version | None) -> WatchState:
     )
 
 
-Hook = Callable[[Session, Watch, CheckRecord, "SavedCheck"], None]
-
-
 @dataclass
 class Store:
     """One factwatch database (SQLite or PostgreSQL)."""
 
     engine: Engine
     sessions: sessionmaker[Session] = field(init=False)
-    on_record: list[Hook] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -139,7 +72,7 @@ class Store:
         engine = open_engine(url)
         if migrate:
             try:
-                upgrade(engine)
+                ensure_schema(engine)
             except SQLAlchemyError as exc:
                 raise StoreError(f"cannot migrate database: {exc}") from exc
         return cls(engine)
@@ -237,118 +170,18 @@ class Store:
                 raise UnknownWatchError(f"no watch named {name!r} in the database")
             return self._states(s, [watch])[name]
 
-    # -- writing a check ---------------------------------------------------
+    # -- writing ------------------------------------------------------------
 
-    def record_check(self, record: CheckRecord) -> SavedCheck:
-        """Write one check, and its new version, facts and changes, atomically."""
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """One transaction to write a check and what it causes (see :mod:`store.writes`)."""
         with self.session() as s:
-            watch = s.scalar(select(Watch).where(Watch.name == record.watch).with_for_update())
-            if watch is None:
-                raise UnknownWatchError(f"no watch named {record.watch!r} in the database")
-            version = self._add_version(s, watch, record) if record.version else None
-            check_id = self._add_check(s, watch, record, version)
-            change_ids = self._add_changes(s, watch, check_id, record, version)
-            self._advance_cursor(watch, record)
-            saved = SavedCheck(
-                check_id,
-                version.id if version else None,
-                version.seq if version else None,
-                change_ids,
-            )
-            for hook in self.on_record:
-                hook(s, watch, record, saved)
-            return saved
+            yield Transaction(s)
 
-    def _advance_cursor(self, watch: Watch, record: CheckRecord) -> None:
-        if record.outcome == "failed":
-            watch.consecutive_failures = (watch.consecutive_failures or 0) + 1
-            return
-        watch.consecutive_failures = 0
-        if record.body_sha:
-            watch.last_body_sha = record.body_sha
-        if record.etag is not None or record.last_modified is not None:
-            watch.etag, watch.last_modified = record.etag, record.last_modified
-
-    def _add_check(
-        self, s: Session, watch: Watch, record: CheckRecord, version: Version | None
-    ) -> int:
-        values = {
-            "watch_id": watch.id,
-            "started_at": record.started_at,
-            "duration": record.duration,
-            "status": record.status,
-            "outcome": record.outcome,
-            "reason": record.reason,
-            "error": record.error,
-            "body_sha": record.body_sha,
-            "version_id": version.id if version else None,
-        }
-        return int(s.execute(_INSERT_CHECK, values).scalar_one())
-
-    def _add_version(self, s: Session, watch: Watch, record: CheckRecord) -> Version:
-        new = record.version
-        assert new is not None
-        body_sha = self._put_blob(s, new.body)
-        text_sha = self._put_blob(s, new.text.encode("utf-8"))
-        facts_sha = self._put_blob(s, encode_facts(new.facts))
-        last = self._latest_version(s, watch.id)
-        version = Version(
-            watch_id=watch.id,
-            seq=(last.seq + 1) if last else 1,
-            created_at=record.started_at,
-            body_sha=body_sha,
-            text_sha=text_sha,
-            facts_sha=facts_sha,
-            url=new.url,
-            content_type=new.content_type,
-            title=new.title,
-        )
-        s.add(version)
-        s.flush()
-        return version
-
-    def _put_blob(self, s: Session, data: bytes) -> str:
-        sha = snapshots.digest(data)
-        values = {
-            "sha256": sha,
-            "size": len(data),
-            "data": snapshots.pack(data),
-            "created_at": utcnow(),
-        }
-        insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-        s.execute(insert(Blob).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
-        return sha
-
-    def _add_changes(
-        self,
-        s: Session,
-        watch: Watch,
-        check_id: int,
-        record: CheckRecord,
-        version: Version | None,
-    ) -> tuple[int, ...]:
-        changes = record.changes
-        if not changes or version is None:
-            return ()
-        before = s.scalar(
-            select(Version.id).where(Version.watch_id == watch.id, Version.seq == version.seq - 1)
-        )
-        rows = [
-            _change_row(c, watch.id, check_id, before, version.id, record.started_at)
-            for c in changes
-        ]
-        s.add_all(rows)
-        s.flush()
-        return tuple(r.id for r in rows)
-
-    @staticmethod
-    def _latest_version(s: Session, watch_id: int) -> Version | None:
-        return s.scalar(
-            select(Version)
-            .where(Version.watch_id == watch_id)
-            .order_by(Version.seq.desc())
-            .limit(1)
-        )
+    def write_check(self, result: CheckResult) -> SavedCheck:
+        """Write one check (and its version, facts, changes, links) in its own transaction."""
+        with self.transaction() as tx:
+            return tx.write_check(result)
 
     # -- reading -------------------------------------------------------------
 
@@ -442,63 +275,6 @@ class Store:
             return {wid: n for wid, n in rows}
 
 
-FACT_FIELDS = ("kind", "subject", "section", "value", "evidence", "period", "rule")
-
-
-def encode_facts(facts: Sequence[Fact]) -> bytes:
-    """The stored form of a version's facts: a compact, canonical JSON document."""
-    rows = [{name: getattr(f, name) for name in FACT_FIELDS} for f in facts]
-    document = {"format": 1, "facts": rows}
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def decode_facts(data: bytes) -> list[Fact]:
-    """The facts a stored document holds (see :func:`encode_facts`)."""
-    document = json.loads(data)
-    if document.get("format") != 1:
-        raise StoreError(f"unknown facts document format {document.get('format')!r}")
-    return [Fact(**{name: row.get(name) for name in FACT_FIELDS}) for row in document["facts"]]
-
-
-def _change_row(
-    change: Change, watch_id: int, check_id: int, before_id: int | None, after_id: int, at: datetime
-) -> ChangeRow:
-    return ChangeRow(
-        watch_id=watch_id,
-        check_id=check_id,
-        version_before_id=before_id,
-        version_after_id=after_id,
-        detected_at=at,
-        kind=change.kind,
-        change=change.change,
-        subject=change.subject,
-        section=change.section,
-        before=change.before,
-        after=change.after,
-        added=list(change.added),
-        removed=list(change.removed),
-        evidence_before=change.evidence_before,
-        evidence_after=change.evidence_after,
-        period_before=change.period_before,
-        period_after=change.period_after,
-        note=change.note,
-    )
-
-
 def change_from_row(row: ChangeRow) -> Change:
-    """The :class:`alerts.diff.Change` a stored row holds."""
-    return Change(
-        kind=row.kind,
-        change=row.change,
-        subject=row.subject,
-        section=row.section,
-        before=row.before,
-        after=row.after,
-        added=tuple(row.added or ()),
-        removed=tuple(row.removed or ()),
-        evidence_before=row.evidence_before,
-        evidence_after=row.evidence_after,
-        period_before=row.period_before,
-        period_after=row.period_after,
-        note=row.note,
-    )
+    """The :class:`~model.changes.Change` a stored row holds."""
+    return change_from_dict({name: getattr(row, name) for name in CHANGE_FIELDS})

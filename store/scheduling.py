@@ -2,9 +2,8 @@
 
 The lease is one row renewed with a conditional ``UPDATE`` (atomic on SQLite
 and PostgreSQL alike): a holder renews its own row; anyone may take a row
-whose ``expires_at`` has passed. Followed links are written by
-:func:`write_links`, a :attr:`store.repo.Store.on_record` hook, in the same
-transaction as the check that saw them.
+whose ``expires_at`` has passed. Followed links are written with the check
+that saw them (:meth:`store.writes.Transaction.write_check`) and read here.
 """
 
 from __future__ import annotations
@@ -12,15 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from model.timefmt import utcnow
 from store.models import ChangeRow, Watch
-from store.repo import CheckRecord, SavedCheck, Store, utcnow
+from store.records import CitedLink
+from store.repo import Store
 from store.scheduler_models import (
     LEASE_NAME,
     FollowedLink,
@@ -28,6 +26,7 @@ from store.scheduler_models import (
     SchedulerLease,
     WatchSchedule,
 )
+from store.writes import dialect_insert, schedule_row
 
 
 @dataclass(frozen=True)
@@ -40,25 +39,12 @@ class LeaseInfo:
     expires_at: datetime | None
 
 
-@dataclass(frozen=True)
-class LinkRow:
-    """A link a page cites, as stored: URL, text and the child watch's name."""
-
-    url: str
-    text: str
-    child_name: str
-
-
-def _insert(s: Session) -> Any:
-    return pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
 def try_lease(store: Store, holder: str, ttl: float, now: datetime | None = None) -> bool:
     """Renew ``holder``'s lease, or take an expired one; True when ``holder`` holds it."""
     now = now or utcnow()
     expires = now + timedelta(seconds=ttl)
     with store.session() as s:
-        blank = _insert(s)(SchedulerLease).values(name=LEASE_NAME)
+        blank = dialect_insert(s)(SchedulerLease).values(name=LEASE_NAME)
         s.execute(blank.on_conflict_do_nothing(index_elements=["name"]))
         row = SchedulerLease.name == LEASE_NAME
         renewed = s.execute(
@@ -96,14 +82,6 @@ def lease_info(store: Store) -> LeaseInfo | None:
         return LeaseInfo(row.holder, row.acquired_at, row.heartbeat_at, row.expires_at)
 
 
-def _schedule_row(s: Session, watch_id: int) -> WatchSchedule:
-    row = s.get(WatchSchedule, watch_id)
-    if row is None:
-        row = WatchSchedule(watch_id=watch_id, updated_at=utcnow())
-        s.add(row)
-    return row
-
-
 def _watch_id(s: Session, name: str) -> int | None:
     return s.scalar(select(Watch.id).where(Watch.name == name))
 
@@ -114,7 +92,7 @@ def set_next_run(store: Store, names: Sequence[str], at: datetime | None) -> Non
         for name in names:
             watch_id = _watch_id(s, name)
             if watch_id is not None:
-                row = _schedule_row(s, watch_id)
+                row = schedule_row(s, watch_id)
                 row.next_run_at, row.updated_at = at, utcnow()
 
 
@@ -123,7 +101,7 @@ def set_retry_after(store: Store, name: str, until: datetime) -> None:
     with store.session() as s:
         watch_id = _watch_id(s, name)
         if watch_id is not None:
-            row = _schedule_row(s, watch_id)
+            row = schedule_row(s, watch_id)
             row.retry_after_until, row.updated_at = until, utcnow()
 
 
@@ -163,7 +141,7 @@ def misfires(store: Store, name: str) -> list[Misfire]:
         return list(s.scalars(query))
 
 
-def followed(store: Store, parent: str) -> tuple[str | None, list[LinkRow]]:
+def followed(store: Store, parent: str) -> tuple[str | None, list[CitedLink]]:
     """The follow-rule fingerprint and the links watch ``parent`` cites now."""
     with store.session() as s:
         watch_id = _watch_id(s, parent)
@@ -175,44 +153,8 @@ def followed(store: Store, parent: str) -> tuple[str | None, list[LinkRow]]:
             .where(FollowedLink.parent_id == watch_id, FollowedLink.active.is_(True))
             .order_by(FollowedLink.id)
         )
-        links = [LinkRow(r.url, r.text, r.child_name) for r in s.scalars(query)]
+        links = [CitedLink(r.url, r.text, r.child_name) for r in s.scalars(query)]
         return (schedule.follow_sig if schedule else None), links
-
-
-def write_links(s: Session, watch: Watch, record: CheckRecord, _saved: SavedCheck) -> None:
-    """``on_record`` hook: store the links a check saw (``record.links``) atomically."""
-    if record.links is None:
-        return
-    now = record.started_at
-    current = {url: (text, child) for url, text, child in record.links}
-    rows = {
-        r.url: r for r in s.scalars(select(FollowedLink).where(FollowedLink.parent_id == watch.id))
-    }
-    for url, row in rows.items():
-        row.active = url in current
-        if row.active:
-            row.text, row.child_name, row.last_seen_at = *current[url], now
-    for url, (text, child) in current.items():
-        if url not in rows:
-            s.add(
-                FollowedLink(
-                    parent_id=watch.id,
-                    url=url,
-                    text=text,
-                    child_name=child,
-                    active=True,
-                    first_seen_at=now,
-                    last_seen_at=now,
-                )
-            )
-    schedule = _schedule_row(s, watch.id)
-    schedule.follow_sig, schedule.updated_at = record.follow_sig, utcnow()
-
-
-def install(store: Store) -> None:
-    """Register :func:`write_links` on ``store`` (once)."""
-    if write_links not in store.on_record:
-        store.on_record.append(write_links)
 
 
 def last_changes(store: Store) -> dict[int, ChangeRow]:

@@ -16,10 +16,11 @@ import signal
 import sys
 from typing import Any
 
-from alerts import outbox
 from alerts.channels import CHANNEL_TYPES
+from model.outcomes import Changed
+from monitor import dispatch
 from monitor.cli import main
-from store.repo import Store
+from store import outbox
 
 
 def die() -> None:
@@ -48,7 +49,8 @@ def _before(function: Any) -> Any:
 def arm(point: str) -> None:
     """Install the crash at ``point``."""
     if point == "after-commit":
-        Store.record_check = _after(Store.record_check, lambda saved: saved.change_ids)  # type: ignore[method-assign]
+        changed = lambda outcome: isinstance(outcome, Changed) and outcome.changes  # noqa: E731
+        dispatch.record = _after(dispatch.record, changed)
     elif point == "after-claim":
         outbox.claim = _after(outbox.claim)
     elif point == "after-send":

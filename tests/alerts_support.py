@@ -23,9 +23,14 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from alerts.diff import Change
-from monitor.settings import DeliverySettings, Settings, parse_settings
-from store.repo import CheckRecord, NewVersion, Store, utcnow
+from alerts.config import DeliverySettings
+from model.changes import Change
+from model.timefmt import utcnow
+from monitor.check import record
+from monitor.policy import alert_policy
+from monitor.settings import Settings, WatchSettings, parse_settings
+from store.records import CheckResult, NewVersion
+from store.repo import Store
 from tests.server import LocalServer
 
 HOSTILE = "<script>alert(1)</script> <!channel> @here {{ 7*7 }} & <b>bold</b>"
@@ -256,15 +261,28 @@ def webhook_spec(url: str, secret: str = "s3cret", **extra: Any) -> dict[str, An
     return {"webhook": {"url": url, "secret": secret, "timeout": 1, **extra}}
 
 
+def _write(store: Store, result: CheckResult, settings: Settings | None) -> None:
+    """Write ``result`` as a check does, queueing the alerts ``settings`` ask for."""
+    if settings is None:
+        store.write_check(result)
+        return
+    watch = settings.watch(result.watch) or WatchSettings.model_construct(
+        name=result.watch, url=result.url
+    )
+    record(store, result, alert_policy(settings, watch))
+
+
 def record_changes(
     store: Store,
     watch: str,
     changes: Sequence[Change],
     *,
+    settings: Settings | None = None,
     title: str = "International Efforts and Cooperation",
 ) -> None:
-    """Store a baseline version, then one with ``changes``, as the pipeline would."""
-    store.ensure_watch(watch, f"https://www.example.gc.ca/{watch}")
+    """Store a baseline version, then one with ``changes``, as a check would."""
+    url = f"https://www.example.gc.ca/{watch}"
+    store.ensure_watch(watch, url)
     for n, found in enumerate(((), tuple(changes))):
         version = NewVersion(
             f"body {n}".encode(),
@@ -274,35 +292,37 @@ def record_changes(
             title,
             (),
         )
-        store.record_check(
-            CheckRecord(
-                watch,
-                utcnow(),
-                0.1,
-                "changed",
-                status=200,
-                body_sha=f"{n}" * 64,
-                version=version,
-                changes=found,
-            )
-        )
-
-
-def record_failure(store: Store, watch: str, ok: bool = False) -> None:
-    """Store one failed (or, with ``ok``, unchanged) check of ``watch``."""
-    store.ensure_watch(watch, f"https://www.example.gc.ca/{watch}")
-    outcome = "unchanged" if ok else "failed"
-    store.record_check(
-        CheckRecord(
+        result = CheckResult(
             watch,
+            url,
             utcnow(),
             0.1,
-            outcome,
-            status=503 if not ok else 200,
-            reason=None if ok else "http-status",
-            error=None if ok else "HTTP 503 Service Unavailable",
+            "changed",
+            status=200,
+            body_sha=f"{n}" * 64,
+            version=version,
+            changes=found,
         )
+        _write(store, result, settings)
+
+
+def record_failure(
+    store: Store, watch: str, ok: bool = False, *, settings: Settings | None = None
+) -> None:
+    """Store one failed (or, with ``ok``, unchanged) check of ``watch``."""
+    url = f"https://www.example.gc.ca/{watch}"
+    store.ensure_watch(watch, url)
+    result = CheckResult(
+        watch,
+        url,
+        utcnow(),
+        0.1,
+        "unchanged" if ok else "failed",
+        status=503 if not ok else 200,
+        reason=None if ok else "http-status",
+        error=None if ok else "HTTP 503 Service Unavailable",
     )
+    _write(store, result, settings)
 
 
 def delivery(**values: Any) -> DeliverySettings:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.settings import FetchSettings, Settings, WatchSettings
+from monitor.settings import FetchSettings, SchedulerSettings, Settings, WatchSettings
 from store.db import scratch_schema
 from store.repo import Store
 from tests.server import LocalServer, local_server
@@ -72,12 +72,13 @@ def server() -> Iterator[LocalServer]:
 
 
 def make_settings(database: str, **watches: str) -> Settings:
-    """Settings with loopback allowed, quick timeouts and ``name=url`` watches."""
+    """Settings with loopback allowed, quick timeouts, no politeness delay, ``name=url`` watches."""
     fetch = FetchSettings(
         allow_private_networks=True, connect_timeout=2, read_timeout=2, deadline=5
     )
     return Settings(
         database=database,
         fetch=fetch,
+        scheduler=SchedulerSettings(politeness_delay=0),
         watches=tuple(WatchSettings(name=n.replace("_", "-"), url=u) for n, u in watches.items()),
     )

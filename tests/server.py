@@ -95,7 +95,9 @@ class LocalServer:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.routes = {}
         self._server.requests = []
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def port(self) -> int:

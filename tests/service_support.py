@@ -1,7 +1,9 @@
-"""Run ``factwatch run`` in a subprocess against a config the test writes.
+"""Run the service against a config the test writes: as a ``factwatch run``
+subprocess (:func:`running`), or in this process on a simulated clock
+(:func:`simulated`).
 
 Every wait is bounded (:func:`wait_for` fails the test after ``timeout``);
-the processes are stopped (SIGTERM, then SIGKILL) when the test ends.
+the services are stopped (SIGTERM, then SIGKILL) when the test ends.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +22,10 @@ from typing import Any
 
 import yaml
 
+from model.clock import ManualClock
+from monitor.dispatch import Dispatcher
+from monitor.service import Service
+from monitor.settings import load_settings
 from store import scheduling
 from store.repo import Store
 
@@ -133,3 +140,84 @@ def lease_holder(store: Store) -> str | None:
     """The pid part of the current lease holder, if any."""
     info = scheduling.lease_info(store)
     return info.holder.split(":")[1] if info and info.holder else None
+
+
+class SimulatedService:
+    """A :class:`~monitor.service.Service` in a thread, on a :class:`ManualClock`.
+
+    The test moves time with :meth:`step` or :meth:`run_for`; after each move
+    it waits (in real time, bounded) until the service has caught up: no check
+    running and none that could start before time moves again.
+    """
+
+    def __init__(
+        self,
+        config: Path,
+        clock: ManualClock,
+        *,
+        watch_config: bool = False,
+        stalled: Collection[str] = (),
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.stalled = set(stalled)  # watches whose checks hang on purpose
+        loaded = load_settings(config)
+        self.store = Store.open(loaded.settings.database)
+        self.service = Service(
+            self.store,
+            loaded.settings,
+            lambda: load_settings(config).settings,
+            config,
+            watch_config,
+            clock=clock,
+        )
+        self.thread = threading.Thread(target=self.service.run, daemon=True, name="service")
+
+    @property
+    def dispatch(self) -> Dispatcher:
+        return self.service.scheduler.dispatch
+
+    def start(self) -> SimulatedService:
+        """Start the loop; return once it leads and its first checks are done (or it waits)."""
+        self.thread.start()
+        self.settle()
+        return self
+
+    def settle(self) -> None:
+        """Wait until a pass of the service's loop began at the clock's time and nothing
+        is left to do before time moves: no check running, none that could start."""
+        wait_for(
+            "the service to catch up",
+            lambda: (
+                self.service.caught_up >= self.clock.monotonic()
+                and self.dispatch.quiet(self.stalled)
+            ),
+        )
+
+    def step(self, seconds: float) -> None:
+        """Move the clock by ``seconds`` and let the service catch up."""
+        self.clock.advance(seconds)
+        self.settle()
+
+    def run_for(self, seconds: float, step: float = 0.5) -> None:
+        """Move the clock ``seconds`` forward in steps of ``step``."""
+        for _ in range(round(seconds / step)):
+            self.step(step)
+
+    def stop(self) -> None:
+        """Stop the service (as SIGTERM does), moving time until it has."""
+        self.service.stop()
+        while self.thread.is_alive():
+            self.clock.advance(0.5)
+            self.thread.join(0.05)
+        self.store.close()
+
+
+@contextmanager
+def simulated(config: Path, clock: ManualClock, **options: Any) -> Iterator[SimulatedService]:
+    """A started :class:`SimulatedService`, stopped afterwards whatever happens."""
+    sim = SimulatedService(config, clock, **options)
+    try:
+        yield sim.start()
+    finally:
+        sim.stop()

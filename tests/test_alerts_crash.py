@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from alerts import outbox
+from store import outbox
 from store.repo import Store
 from tests.alerts_support import MailServer, mail_server
 from tests.pages import SEED_URL_PATH, seed_html, seed_text

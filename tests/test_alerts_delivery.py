@@ -10,8 +10,8 @@ from html import escape
 
 import pytest
 
-from alerts import outbox
-from alerts.outbox import Deliverer
+from alerts.deliver import Deliverer
+from store import outbox
 from store.repo import Store
 from tests.alerts_support import (
     DATE,
@@ -42,8 +42,9 @@ def _statuses(store: Store) -> dict[str, str]:
 
 def test_email_one_multipart_message_per_check(sqlite_store: Store, mail: MailServer) -> None:
     settings = settings_yaml(str(sqlite_store.engine.url), {"team-mail": email_spec(mail)})
-    outbox.install(sqlite_store, settings)
-    record_changes(sqlite_store, "ps-international-efforts", [MEMBERSHIP, FIGURE, DATE])
+    record_changes(
+        sqlite_store, "ps-international-efforts", [MEMBERSHIP, FIGURE, DATE], settings=settings
+    )
     report = Deliverer(sqlite_store, settings).deliver()
     assert (report.sent, report.dead) == (1, 0)
     [message] = mail.received
@@ -90,8 +91,7 @@ def test_smtp_answers(
     settings = settings_yaml(
         str(sqlite_store.engine.url), {"team-mail": email_spec(mail)}, max_attempts=3
     )
-    outbox.install(sqlite_store, settings)
-    record_changes(sqlite_store, "w", [FIGURE])
+    record_changes(sqlite_store, "w", [FIGURE], settings=settings)
     mail.answer(*answers)
     Deliverer(sqlite_store, settings).deliver()
     [row] = outbox.rows(sqlite_store)
@@ -104,8 +104,7 @@ def test_smtp_connection_refused_is_retried(sqlite_store: Store) -> None:
     with mail_server() as gone:
         spec = email_spec(gone)
     settings = settings_yaml(str(sqlite_store.engine.url), {"team-mail": spec}, flush_timeout=0)
-    outbox.install(sqlite_store, settings)
-    record_changes(sqlite_store, "w", [FIGURE])
+    record_changes(sqlite_store, "w", [FIGURE], settings=settings)
     report = Deliverer(sqlite_store, settings).deliver()
     [row] = outbox.rows(sqlite_store)
     assert (report.retried, row.status, row.attempts) == (1, "pending", 1)
@@ -135,8 +134,7 @@ def test_http_answers(
     got = receiver(server, "/hook", *answers, hang=3)
     spec = slack_spec(server.url("/hook")) if kind == "slack" else webhook_spec(server.url("/hook"))
     settings = settings_yaml(str(sqlite_store.engine.url), {"chan": spec})
-    outbox.install(sqlite_store, settings)
-    record_changes(sqlite_store, "w", [FIGURE])
+    record_changes(sqlite_store, "w", [FIGURE], settings=settings)
     Deliverer(sqlite_store, settings).deliver()
     [row] = outbox.rows(sqlite_store)
     assert (row.status, row.attempts) == (status, attempts)
@@ -158,8 +156,7 @@ def test_failing_channel_does_not_stop_the_others(
         "team-hook": webhook_spec(server.url("/hook")),
     }
     settings = settings_yaml(str(sqlite_store.engine.url), channels, flush_timeout=0)
-    outbox.install(sqlite_store, settings)
-    record_changes(sqlite_store, "w", [FIGURE])
+    record_changes(sqlite_store, "w", [FIGURE], settings=settings)
     report = Deliverer(sqlite_store, settings).deliver()
     assert _statuses(sqlite_store) == {
         "team-slack": "pending",
@@ -176,9 +173,8 @@ def test_slack_paced_to_one_message_per_second(sqlite_store: Store, server: Loca
         str(sqlite_store.engine.url),
         {"a": slack_spec(server.url("/slack")), "b": slack_spec(server.url("/slack"))},
     )
-    outbox.install(sqlite_store, settings)
-    record_changes(sqlite_store, "w", [FIGURE])
-    record_changes(sqlite_store, "v", [DATE])
+    record_changes(sqlite_store, "w", [FIGURE], settings=settings)
+    record_changes(sqlite_store, "v", [DATE], settings=settings)
     assert Deliverer(sqlite_store, settings).deliver().sent == 4
     gaps = [b - a for a, b in zip(got.arrivals, got.arrivals[1:], strict=False)]
     assert len(got.bodies) == 4 and min(gaps) >= 0.99
@@ -189,8 +185,9 @@ def test_webhook_body_and_signature(sqlite_store: Store, server: LocalServer) ->
     settings = settings_yaml(
         str(sqlite_store.engine.url), {"hook": webhook_spec(server.url("/hook"), secret="k3y")}
     )
-    outbox.install(sqlite_store, settings)
-    record_changes(sqlite_store, "ps-international-efforts", [MEMBERSHIP, FIGURE])
+    record_changes(
+        sqlite_store, "ps-international-efforts", [MEMBERSHIP, FIGURE], settings=settings
+    )
     Deliverer(sqlite_store, settings).deliver()
     [request] = [r for r in server.requests if r.path == "/hook"]
     expected = "sha256=" + hmac.new(b"k3y", request.body, hashlib.sha256).hexdigest()

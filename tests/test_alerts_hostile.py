@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from alerts import outbox
-from alerts.outbox import Deliverer
+from alerts.deliver import Deliverer
 from alerts.render import header_text, slack_escape
 from store.repo import Store
 from tests.alerts_support import (
@@ -33,8 +32,7 @@ def test_hostile_content_is_inert_everywhere(sqlite_store: Store, server: LocalS
             "hook": webhook_spec(server.url("/hook")),
         }
         settings = settings_yaml(str(sqlite_store.engine.url), channels)
-        outbox.install(sqlite_store, settings)
-        record_changes(sqlite_store, "w", [HOSTILE_CHANGE], title=TITLE)
+        record_changes(sqlite_store, "w", [HOSTILE_CHANGE], title=TITLE, settings=settings)
         assert Deliverer(sqlite_store, settings).deliver().sent == 3
         [message] = mail.received
         envelopes = mail.handler.envelopes

@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from alerts import outbox
-from alerts.diff import Change
-from alerts.outbox import Deliverer
-from monitor.errors import StoreError
+from alerts.deliver import Deliverer
+from model.changes import Change
+from model.errors import StoreError
+from monitor import check
+from monitor.settings import Settings
+from store import outbox
 from store.models import ChangeRow
 from store.repo import Store
 from tests.alerts_support import (
@@ -32,10 +34,11 @@ FLAP = dataclasses.replace(FIGURE, note="flap")
 URL = "http://127.0.0.1:9/hook"  # never contacted: these tests do not deliver
 
 
-def _install(store: Store, watches: list[dict[str, Any]] | None = None, **delivery: Any) -> None:
+def _settings(
+    store: Store, watches: list[dict[str, Any]] | None = None, **delivery: Any
+) -> Settings:
     channels = {"mail": webhook_spec(URL), "chat": webhook_spec(URL)}
-    settings = settings_yaml(str(store.engine.url), channels, watches or [], **delivery)
-    outbox.install(store, settings)
+    return settings_yaml(str(store.engine.url), channels, watches or [], **delivery)
 
 
 def _summary(store: Store) -> list[tuple[str, str, int]]:
@@ -43,23 +46,24 @@ def _summary(store: Store) -> list[tuple[str, str, int]]:
 
 
 def test_one_row_per_channel_per_check(store: Store) -> None:
-    _install(store)
-    record_changes(store, "w", [MEMBERSHIP, FIGURE, DATE])
+    settings = _settings(store)
+    record_changes(store, "w", [MEMBERSHIP, FIGURE, DATE], settings=settings)
     assert _summary(store) == [("chat", "changes", 3), ("mail", "changes", 3)]
     keys = {r.key for r in outbox.rows(store)}
     assert len(keys) == 2 and all(r.status == "pending" for r in outbox.rows(store))
 
 
-def test_rows_commit_with_the_changes_or_not_at_all(store: Store) -> None:
-    _install(store)
+def test_rows_commit_with_the_changes_or_not_at_all(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = _settings(store)
 
     def crash(*_: object) -> None:
         raise StoreError("disk full")
 
-    store.on_record.append(crash)
+    monkeypatch.setattr(check, "alerts_for", crash)  # fails after the check's rows are written
     with pytest.raises(StoreError):
-        record_changes(store, "w", [FIGURE])
-    store.on_record.remove(crash)
+        record_changes(store, "w", [FIGURE], settings=settings)
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(ChangeRow)) == 0
     assert outbox.rows(store) == []
@@ -99,20 +103,20 @@ FILTERS: dict[str, tuple[dict[str, Any], list[Change], list[tuple[str, str, int]
 def test_alert_and_alert_on(
     store: Store, watch: dict[str, Any], changes: list[Change], expected: list[tuple[str, str, int]]
 ) -> None:
-    _install(store, [{"name": "w", "url": "https://www.example.gc.ca/w", **watch}])
-    record_changes(store, "w", changes)
+    settings = _settings(store, [{"name": "w", "url": "https://www.example.gc.ca/w", **watch}])
+    record_changes(store, "w", changes, settings=settings)
     assert _summary(store) == expected
 
 
 def test_watch_health_one_failing_one_recovered(store: Store) -> None:
-    _install(
+    settings = _settings(
         store,
         [{"name": "w", "url": "https://www.example.gc.ca/w", "alert": ["mail"]}],
         health_failures=3,
     )
     kinds = []
     for ok in (False, False, False, False, False, True, True, False):
-        record_failure(store, "w", ok=ok)
+        record_failure(store, "w", ok=ok, settings=settings)
         kinds.append([r.kind for r in outbox.rows(store)][::-1])
     assert kinds[1] == [] and kinds[2] == ["watch-failing"] and kinds[4] == ["watch-failing"]
     assert kinds[-1] == ["watch-failing", "watch-recovered"]
@@ -123,9 +127,9 @@ def test_watch_health_one_failing_one_recovered(store: Store) -> None:
 
 
 def test_claims_never_overlap_and_expire(store: Store) -> None:
-    _install(store)
+    settings = _settings(store)
     for name in "abc":
-        record_changes(store, name, [FIGURE])
+        record_changes(store, name, [FIGURE], settings=settings)
     first = outbox.claim(store, "mail", "token-1", lease=60, limit=2)
     second = outbox.claim(store, "mail", "token-2", lease=60, limit=5)
     assert len(first) == 2 and len(second) == 1
@@ -140,9 +144,8 @@ def test_claims_never_overlap_and_expire(store: Store) -> None:
 def test_two_deliverers_send_each_alert_once(store: Store, server: LocalServer) -> None:
     got = receiver(server, "/hook")
     settings = settings_yaml(str(store.engine.url), {"hook": webhook_spec(server.url("/hook"))})
-    outbox.install(store, settings)
     for n in range(12):
-        record_changes(store, f"w{n}", [FIGURE])
+        record_changes(store, f"w{n}", [FIGURE], settings=settings)
     other = Store.open(str(store.engine.url))
     try:
         workers = [threading.Thread(target=Deliverer(s, settings).deliver) for s in (store, other)]
@@ -158,8 +161,8 @@ def test_two_deliverers_send_each_alert_once(store: Store, server: LocalServer) 
 
 
 def test_retry_requeues_dead_alerts(store: Store) -> None:
-    _install(store)
-    record_changes(store, "w", [FIGURE])
+    settings = _settings(store)
+    record_changes(store, "w", [FIGURE], settings=settings)
     rows = outbox.rows(store)
     token = "t"
     outbox.claim(store, "mail", token, lease=60, limit=5)

@@ -23,10 +23,10 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from alerts import outbox
-from alerts.outbox import Deliverer
-from monitor.errors import ConfigError
+from alerts.deliver import Deliverer
+from model.errors import ConfigError
 from monitor.settings import parse_settings
+from store import outbox
 from store.outbox_models import OutboxRow
 from store.repo import Store
 from tests.alerts_support import FIGURE, record_changes, settings_yaml
@@ -163,8 +163,7 @@ def secure_mail(request: pytest.FixtureRequest, modes: dict[str, Mode]) -> Itera
 
 def _deliver(store: Store, spec: dict[str, Any]) -> OutboxRow:
     settings = settings_yaml(str(store.engine.url), {"team-mail": spec}, flush_timeout=0)
-    outbox.install(store, settings)
-    record_changes(store, "ps-international-efforts", [FIGURE])
+    record_changes(store, "ps-international-efforts", [FIGURE], settings=settings)
     Deliverer(store, settings).deliver()
     [row] = outbox.rows(store)
     return row

@@ -8,10 +8,11 @@ import sys
 import time
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
-from monitor.cli import cli
+from monitor.cli import COMMANDS, cli
 from tests.pages import SEED_URL_PATH, seed_html, seed_text
 from tests.server import LocalServer
 
@@ -135,3 +136,21 @@ def test_demo_shows_facts_and_changes(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "European Union removed (8 -> 7 members)" in result.stdout
     assert "19 -> 21" in result.stdout and "2022-10 -> 2022-11" in result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_the_command_list_shows_each_commands_own_first_help_line(name: str) -> None:
+    command = cli.get_command(click.Context(cli), name)
+    assert command is not None and command.help is not None
+    assert COMMANDS[name][2] == command.help.strip().splitlines()[0]
+
+
+def test_help_loads_no_command_module() -> None:
+    code = (
+        "import sys; from click.testing import CliRunner; from monitor.cli import cli; "
+        "CliRunner().invoke(cli, ['--help']); "
+        "print(sorted(m for m in sys.modules if m.startswith(('monitor.cli.', 'sqlalchemy', "
+        "'httpx', 'pydantic'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['monitor.cli.common']"

@@ -6,9 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from alerts.diff import Change, diff_facts, mark_flaps
-from alerts.wording import describe
-from parsers.model import Fact
+from alerts.diff import diff_facts, mark_flaps
+from model.changes import Change
+from model.facts import Fact
+from model.kinds import describe
 
 G7 = "G7 Child Sexual Exploitation and Abuse Working Group"
 MEMBERS = [

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from monitor.errors import (
+from model.errors import (
     BlockedTargetError,
     ConnectError,
     ContentTypeError,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from model.outcomes import Changed
+from monitor.dispatch import check_once
 from monitor.follow import pick, rules_sig
-from monitor.outcomes import Changed
-from monitor.pipeline import check_all
 from monitor.settings import FetchSettings, FollowSettings, Settings, WatchSettings
 from parsers import parse_document
 from store.repo import Store
@@ -54,7 +54,7 @@ def _serve(server: LocalServer, page: str) -> None:
 def test_follow_picks_up_an_html_and_a_pdf_statement(store: Store, server: LocalServer) -> None:
     _serve(server, seed_html())
     settings = _settings(store, server, [{"link_text": "(?i)statement"}])
-    outcomes = check_all(store, settings, settings.watches)
+    outcomes = check_once(store, settings, settings.watches)
     assert [o.watch for o in outcomes] == [
         PARENT,
         f"{PARENT}/g7-interior-2022",
@@ -76,10 +76,10 @@ def test_follow_picks_up_an_html_and_a_pdf_statement(store: Store, server: Local
 def test_a_statement_no_longer_cited_is_a_link_change(store: Store, server: LocalServer) -> None:
     _serve(server, seed_html())
     settings = _settings(store, server, [{"link_text": "(?i)statement"}])
-    check_all(store, settings, settings.watches)
+    check_once(store, settings, settings.watches)
     label = "Statement on the Second Anniversary of the Launch"
     _serve(server, seed_html(seed_text().replace(label, label.lower())))  # no longer a link
-    outcomes = check_all(store, settings, settings.watches)
+    outcomes = check_once(store, settings, settings.watches)
     parent = outcomes[0]
     assert isinstance(parent, Changed)
     links = [c for c in parent.changes if c.kind == "link"]
@@ -94,9 +94,9 @@ def test_a_statement_no_longer_cited_is_a_link_change(store: Store, server: Loca
 def test_an_unchanged_page_is_not_parsed_again(store: Store, server: LocalServer) -> None:
     _serve(server, seed_html())
     settings = _settings(store, server, [{"link_text": "(?i)statement"}])
-    check_all(store, settings, settings.watches)
+    check_once(store, settings, settings.watches)
     server.route(PDF_PATH, b"", status=404)  # the statement is gone: its child fails
-    again = check_all(store, settings, settings.watches)
+    again = check_once(store, settings, settings.watches)
     assert [type(o).__name__ for o in again] == ["Unchanged", "Failed", "Unchanged"]
     assert store.checks(f"{PARENT}/g7-interior-2022")[0].status == 404
 

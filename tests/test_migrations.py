@@ -12,10 +12,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, text
 
-from parsers.model import Fact
-from store.db import alembic_config, current_revision, open_engine, upgrade
+from model.facts import Fact
+from store.db import alembic_config, current_revision, head_revision, open_engine, upgrade
 from store.models import Base
-from store.repo import CheckRecord, NewVersion, Store
+from store.records import CheckResult, NewVersion
+from store.repo import Store
 
 FACTS = [
     Fact(
@@ -109,9 +110,23 @@ def test_a_version_written_now_reads_back(database_url: str) -> None:
     try:
         store.ensure_watch("w", "https://example.org")
         version = NewVersion(b"<p>x</p>", "x", "https://example.org", "text/html", "T", FACTS)
-        saved = store.record_check(
-            CheckRecord("w", datetime(2026, 12, 1, tzinfo=UTC), 0.1, "changed", version=version)
+        saved = store.write_check(
+            CheckResult(
+                "w",
+                "https://example.org/w",
+                datetime(2026, 12, 1, tzinfo=UTC),
+                0.1,
+                "changed",
+                version=version,
+            )
         )
         assert saved.version_id is not None and store.facts(saved.version_id) == FACTS
     finally:
         store.close()
+
+
+def test_the_head_revision_read_from_the_files_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    engine = open_engine("sqlite://")
+    assert head_revision() == ScriptDirectory.from_config(alembic_config(engine)).get_current_head()

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from alerts.diff import diff_facts
 from monitor.cli import cli
 from parsers.evaluate import evaluate_corpus, report_json
 
@@ -77,7 +78,7 @@ def test_json_counts(corpus: Path, row: str) -> None:
 
 def test_json_is_the_report(corpus: Path) -> None:
     data = json.loads(run(str(corpus), "--json").output)
-    assert data == report_json(evaluate_corpus(corpus))
+    assert data == report_json(evaluate_corpus(corpus, diff_facts))
     assert data["pages"] == 1 and data["pairs"] == 1
     assert data["scores"]["figure"]["precision"] == 1.0
     assert data["scores"]["figure"]["recall"] == pytest.approx(2 / 3, abs=1e-4)

@@ -6,8 +6,8 @@ import codecs
 
 import pytest
 
+from model.errors import ParseError
 from parsers import PatternRule, decode_html, extract_facts, parse_document
-from parsers.errors import ParseError
 from tests.pages import canada_page
 
 DECODE_CASES = [

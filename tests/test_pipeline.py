@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
-from alerts.wording import describe
-from monitor.outcomes import Changed, Failed, Unchanged
-from monitor.pipeline import check_all
+from model.kinds import describe
+from model.outcomes import Changed, Failed, Unchanged
+from monitor.dispatch import check_once
 from parsers.job import ParseJob, run_job
 from store.models import Blob, Check, Version
 from store.repo import Store
@@ -104,10 +104,10 @@ def test_before_after(name: str, server: LocalServer, sqlite_store: Store) -> No
     scenario = SCENARIOS[name]
     settings = make_settings(str(sqlite_store.engine.url), ps=server.url(SEED_URL_PATH))
     _serve(server, seed_text())
-    [first] = check_all(sqlite_store, settings, settings.watches)
+    [first] = check_once(sqlite_store, settings, settings.watches)
     assert isinstance(first, Changed) and first.baseline and first.changes == ()
     _serve(server, scenario.edit(seed_text()), **(scenario.template or {}))
-    [second] = check_all(sqlite_store, settings, settings.watches)
+    [second] = check_once(sqlite_store, settings, settings.watches)
     got = [] if isinstance(second, Unchanged) else list(second.changes)  # type: ignore[union-attr]
     for kind, change, words in scenario.events:
         assert any(c.kind == kind and c.change == change and words in describe(c) for c in got), (
@@ -125,14 +125,14 @@ def test_before_after(name: str, server: LocalServer, sqlite_store: Store) -> No
 def test_unchanged_page_is_not_parsed_again(server: LocalServer, store: Store) -> None:
     settings = make_settings(str(store.engine.url), ps=server.url(SEED_URL_PATH))
     server.route(SEED_URL_PATH, seed_html(), etag='"v1"')
-    check_all(store, settings, settings.watches)
-    [by_etag] = check_all(store, settings, settings.watches)
+    check_once(store, settings, settings.watches)
+    [by_etag] = check_once(store, settings, settings.watches)
     assert isinstance(by_etag, Unchanged) and by_etag.via == "304"
     server.route(SEED_URL_PATH, seed_html())  # no validators any more: same bytes
-    [by_hash] = check_all(store, settings, settings.watches)
+    [by_hash] = check_once(store, settings, settings.watches)
     assert isinstance(by_hash, Unchanged) and by_hash.via == "hash"
     server.route(SEED_URL_PATH, seed_html(token="other", footer_year=2030))
-    [by_text] = check_all(store, settings, settings.watches)
+    [by_text] = check_once(store, settings, settings.watches)
     assert isinstance(by_text, Unchanged) and by_text.via == "text"
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(Version)) == 1
@@ -154,7 +154,7 @@ def test_failures_are_recorded_and_others_still_checked(server: LocalServer, sto
         ok=server.url("/ok"),
         dead="http://127.0.0.1:9/",
     )
-    outcomes = {o.watch: o for o in check_all(store, settings, settings.watches)}
+    outcomes = {o.watch: o for o in check_once(store, settings, settings.watches)}
     reasons = {n: o.reason for n, o in outcomes.items() if isinstance(o, Failed)}
     assert reasons == {
         "err": "http-status",
@@ -174,7 +174,7 @@ def test_private_address_refused_and_recorded(server: LocalServer, store: Store)
     settings = settings.model_copy(
         update={"fetch": settings.fetch.model_copy(update={"allow_private_networks": False})}
     )
-    [outcome] = check_all(store, settings, settings.watches)
+    [outcome] = check_once(store, settings, settings.watches)
     assert isinstance(outcome, Failed) and outcome.reason == "blocked-target"
     assert server.requests == []
     assert store.checks("p")[0].reason == "blocked-target"
@@ -187,7 +187,7 @@ def test_history_keeps_three_versions_and_identical_content_once(
     texts = [seed_text(), SCENARIOS["figure-changed"].edit(seed_text()), seed_text()]
     for text in texts:
         _serve(server, text)
-        check_all(store, settings, settings.watches)
+        check_once(store, settings, settings.watches)
     versions = store.versions("ps")
     assert [v.seq for v in versions] == [1, 2, 3]
     assert versions[0].body_sha == versions[2].body_sha
@@ -201,7 +201,7 @@ def test_value_going_back_within_the_window_is_a_flap(server: LocalServer, store
     notes = []
     for text in [seed_text(), SCENARIOS["figure-changed"].edit(seed_text()), seed_text()]:
         _serve(server, text)
-        [outcome] = check_all(store, settings, settings.watches)
+        [outcome] = check_once(store, settings, settings.watches)
         assert isinstance(outcome, Changed)
         notes.append([c.note for c in outcome.changes])
     assert notes == [[], [None], ["flap"]]
@@ -220,7 +220,7 @@ def test_parse_processes_give_the_same_facts(server: LocalServer, sqlite_store: 
     pooled = settings.model_copy(
         update={"scheduler": settings.scheduler.model_copy(update={"parse_processes": 1})}
     )
-    ps, broken = check_all(sqlite_store, pooled, pooled.watches)
+    ps, broken = check_once(sqlite_store, pooled, pooled.watches)
     assert isinstance(ps, Changed) and isinstance(broken, Failed) and broken.reason == "parse"
     version = sqlite_store.version("ps")
     assert version is not None

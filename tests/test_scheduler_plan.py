@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from model.http import retry_after_seconds
 from monitor.scheduler import (
     crontab_weekdays,
     jitter_for,
     make_trigger,
     missed_runs,
     next_due,
-    retry_after_seconds,
 )
 from monitor.settings import SchedulerSettings, WatchSettings
 
@@ -73,10 +73,19 @@ def test_missed_runs_are_counted(late: timedelta, expected: int) -> None:
         ("99999", 3600.0),
         ("Sat, 05 Dec 2026 12:05:00 GMT", 300.0),
         ("Sat, 05 Dec 2026 11:00:00 GMT", 0.0),
+        ("Sat, 05 Dec 2026 12:05:00 -0000", 300.0),
         ("soon", None),
         (None, None),
     ],
-    ids=["seconds", "capped", "http-date", "date-in-the-past", "garbage", "absent"],
+    ids=[
+        "seconds",
+        "capped",
+        "http-date",
+        "date-in-the-past",
+        "date-without-zone",
+        "garbage",
+        "absent",
+    ],
 )
 def test_retry_after(header: str | None, expected: float | None) -> None:
     assert retry_after_seconds(header, NOW, cap=3600) == expected

@@ -6,11 +6,13 @@ from datetime import timedelta
 
 import pytest
 
+from model.timefmt import utcnow
 from monitor.health import Health
 from monitor.settings import SchedulerSettings, Settings, WatchSettings
 from store import scheduling
 from store.outbox_models import OutboxRow
-from store.repo import CheckRecord, Store, utcnow
+from store.records import CheckResult
+from store.repo import Store
 
 TTL = 5.0
 
@@ -60,8 +62,9 @@ def test_red_without_a_fresh_heartbeat(store: Store, age: float | None) -> None:
 def test_red_when_a_watch_is_overdue(store: Store, last_check: float, overdue: bool) -> None:
     scheduling.try_lease(store, "me", TTL)
     store.ensure_watch("w", "https://example.org/")
-    store.record_check(
-        CheckRecord("w", utcnow() - timedelta(seconds=last_check), 0.1, "failed", reason="timeout")
+    at = utcnow() - timedelta(seconds=last_check)
+    store.write_check(
+        CheckResult("w", "https://example.org/w", at, 0.1, "failed", reason="timeout")
     )
     assert _failing(store, _settings(every="3s")) == (["overdue"] if overdue else [])
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.errors import ConfigError
+from model.errors import ConfigError
 from monitor.settings import DEFAULT_DATABASE, load_settings, parse_settings
 
 MINIMAL = """\

@@ -7,12 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from alerts.diff import Change
-from monitor.errors import UnknownWatchError
-from parsers.model import Fact
+from model.changes import Change
+from model.errors import UnknownWatchError
+from model.facts import Fact
 from store.db import current_revision
 from store.models import Blob, Check, Version
-from store.repo import CheckRecord, NewVersion, Store
+from store.records import CheckResult, NewVersion
+from store.repo import Store
 
 T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 FIG = Fact(
@@ -30,9 +31,10 @@ def _version(body: bytes, text: str, facts: list[Fact] | None = None) -> NewVers
 
 def _record(store: Store, at: datetime, body: bytes, text: str, **extra: object) -> int:
     store.ensure_watch("w", "https://example.org/p")
-    saved = store.record_check(
-        CheckRecord(
+    saved = store.write_check(
+        CheckResult(
             "w",
+            "https://example.org/p",
             at,
             0.1,
             "changed",
@@ -87,7 +89,8 @@ def test_facts_round_trip(store: Store) -> None:
 def test_failed_checks_are_recorded_and_counted(store: Store) -> None:
     store.ensure_watch("w", "https://example.org/p")
     for _ in range(2):
-        store.record_check(CheckRecord("w", T0, 0.5, "failed", reason="timeout", error="slow"))
+        failed = CheckResult("w", "https://example.org/p", T0, 0.5, "failed", reason="timeout")
+        store.write_check(failed)
     assert store.state("w").consecutive_failures == 2
     assert [c.reason for c in store.checks("w")] == ["timeout", "timeout"]
     _record(store, T0, b"b", "t")
@@ -108,13 +111,12 @@ def test_changes_link_consecutive_versions(store: Store) -> None:
 def test_a_failed_write_leaves_nothing(store: Store) -> None:
     store.ensure_watch("w", "https://example.org/p")
 
-    def explode(*_: object) -> None:
+    result = CheckResult(
+        "w", "https://example.org/p", T0, 0.1, "changed", version=_version(b"a", "a")
+    )
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        tx.write_check(result)
         raise RuntimeError("crash inside the transaction")
-
-    store.on_record.append(explode)
-    with pytest.raises(RuntimeError):
-        _record(store, T0, b"a", "a")
-    store.on_record.clear()
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(Check)) == 0
         assert s.scalar(select(func.count()).select_from(Version)) == 0

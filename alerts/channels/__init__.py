@@ -4,8 +4,8 @@ A channel type registers itself with :func:`register`, naming its config key
 (``email``, ``slack``, ``webhook``), the pydantic model that validates its
 options, and a sender. A sender turns one :class:`Outgoing` message into one
 delivery and returns only when the receiving server accepted it; otherwise it
-raises :class:`~monitor.errors.DeliveryError` (retry later) or
-:class:`~monitor.errors.PermanentDeliveryError` (retrying will not help).
+raises :class:`~model.errors.DeliveryError` (retry later) or
+:class:`~model.errors.PermanentDeliveryError` (retrying will not help).
 """
 
 from __future__ import annotations

@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 
-import httpx
+from model.errors import DeliveryError, PermanentDeliveryError
+from model.http import retry_after_seconds
+from model.timefmt import utcnow
 
-from monitor.errors import DeliveryError, PermanentDeliveryError
+if TYPE_CHECKING:
+    import httpx
 
 RETRY_AFTER_CAP = 3600.0
-
-
-def retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return min(float(value), RETRY_AFTER_CAP)
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    seconds = (moment - (now or datetime.now(UTC))).total_seconds()
-    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
 
 
 def check_status(response: httpx.Response) -> None:
@@ -36,7 +21,8 @@ def check_status(response: httpx.Response) -> None:
         return
     detail = f"HTTP {status}: {response.text[:200].strip()}"
     if status == 429:
-        raise DeliveryError(detail, retry_after=retry_after(response.headers.get("Retry-After")))
+        wait = retry_after_seconds(response.headers.get("Retry-After"), utcnow(), RETRY_AFTER_CAP)
+        raise DeliveryError(detail, retry_after=wait)
     if status >= 500 or status == 408:
         raise DeliveryError(detail)
     raise PermanentDeliveryError(detail)
@@ -44,6 +30,8 @@ def check_status(response: httpx.Response) -> None:
 
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> None:
     """POST ``body``; return only when the server answered 2xx."""
+    import httpx  # loaded on the first delivery, not with the configuration
+
     try:
         with httpx.Client(timeout=timeout, follow_redirects=False) as client:
             response = client.post(url, content=body, headers=headers)

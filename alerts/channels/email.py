@@ -28,7 +28,7 @@ from pydantic import Field, FilePath, SecretStr, model_validator
 
 from alerts import render
 from alerts.channels import IDEMPOTENCY_HEADER, ChannelOptions, Outgoing, register
-from monitor.errors import DeliveryError, PermanentDeliveryError
+from model.errors import DeliveryError, PermanentDeliveryError
 
 log = logging.getLogger("factwatch.alerts")
 

@@ -7,13 +7,13 @@ At most one message per second goes to one webhook URL (Slack's limit); a
 from __future__ import annotations
 
 import json
-import re
 
 from pydantic import Field, SecretStr, field_validator
 
 from alerts import render
 from alerts.channels import IDEMPOTENCY_HEADER, ChannelOptions, Outgoing, register
 from alerts.channels._http import post
+from model.http import http_url
 
 
 class SlackOptions(ChannelOptions):
@@ -25,8 +25,7 @@ class SlackOptions(ChannelOptions):
     @field_validator("webhook_url")
     @classmethod
     def _http_url(cls, value: SecretStr) -> SecretStr:
-        if not re.match(r"^https?://[^/\s]+", value.get_secret_value(), re.IGNORECASE):
-            raise ValueError("must be an http:// or https:// URL")
+        http_url(value.get_secret_value())
         return value
 
     def pace_key(self) -> str | None:

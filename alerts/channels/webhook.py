@@ -13,13 +13,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 from typing import Any
 
 from pydantic import Field, SecretStr, field_validator
 
 from alerts.channels import IDEMPOTENCY_HEADER, ChannelOptions, Outgoing, register
 from alerts.channels._http import post
+from model.http import http_url
 
 SIGNATURE_HEADER = "X-Factwatch-Signature"
 
@@ -32,12 +32,7 @@ class WebhookOptions(ChannelOptions):
     timeout: float = Field(10.0, gt=0)
     headers: dict[str, str] = Field(default_factory=dict)
 
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", value, re.IGNORECASE):
-            raise ValueError("must be an http:// or https:// URL")
-        return value
+    _http_url = field_validator("url")(http_url)
 
     @field_validator("secret")
     @classmethod

@@ -1,18 +1,65 @@
 """The ``factwatch`` command line.
 
-Each module of this package adds its commands to :data:`cli`; exit status is
-0 when all went well, 1 when any watch failed, 2 for usage or config errors.
+Each command lives in a module of this package and is listed in
+:data:`COMMANDS`; a command's module is imported only when that command runs,
+so ``factwatch --help`` and quick commands start fast. Exit status is 0 when
+all went well, 1 when any watch failed, 2 for usage or config errors.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 from typing import IO, Any
 
 import click
 
+from model.errors import ConfigError, FactwatchError, UnknownWatchError
 from monitor.cli.common import EXIT_FAILED, EXIT_USAGE, AppContext
-from monitor.errors import ConfigError, FactwatchError, UnknownWatchError
+
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "check": ("checking", "check", "Check every watch (or the NAMEd ones) once, now."),
+    "run": (
+        "service",
+        "run",
+        "Run the service: check every watch on its schedule until stopped.",
+    ),
+    "status": (
+        "service",
+        "status",
+        "Show each watch's last check, next run and last change, and the scheduler's heartbeat.",
+    ),
+    "facts": (
+        "audit",
+        "facts",
+        "List the facts of watch NAME (latest version, the one current --at TIME, or --version N).",
+    ),
+    "changes": ("audit", "changes", "List fact-level change events, oldest first."),
+    "history": (
+        "audit",
+        "history",
+        "List the versions of watch NAME, and its recent check attempts.",
+    ),
+    "show": (
+        "audit",
+        "show",
+        "Print the clean text of watch NAME as it was (latest, --at TIME or --version N).",
+    ),
+    "diff": ("audit", "diff", "Fact changes between two versions of NAME, then a text diff."),
+    "alerts": ("alerts", "alerts", "List alerts: pending (queued or retrying), sent and dead."),
+    "db": (
+        "schema",
+        "db",
+        "Database schema commands (migrations also run automatically on first use).",
+    ),
+    "demo": ("demo", "demo", "Watch a bundled copy of the seed page change, without network."),
+    "eval": (
+        "evaluate",
+        "evaluate",
+        "Precision and recall of fact extraction on a labelled corpus (default: tests/corpus).",
+    ),
+}
+"""Each command: its module under ``monitor.cli``, its function, and its first help line."""
 
 
 class _Failure(click.ClickException):
@@ -29,7 +76,27 @@ class _UsageFailure(_Failure):
 
 
 class FactwatchGroup(click.Group):
-    """A group that maps factwatch errors to exit statuses (2 usage/config, 1 other)."""
+    """The top-level group: commands loaded on first use (:data:`COMMANDS`), and
+    factwatch errors mapped to exit statuses (2 usage/config, 1 other)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, attr, _ = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(f"monitor.cli.{module}"), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = None if name in COMMANDS else self.commands[name]
+            rows.append((name, command.get_short_help_str() if command else COMMANDS[name][2]))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -77,7 +144,3 @@ def cli(ctx: click.Context, config: str | None, database: str | None, verbose: i
 def main() -> None:
     """Console entry point."""
     cli(prog_name="factwatch")
-
-
-# Command modules register themselves on import.
-from monitor.cli import alerts, audit, checking, demo, evaluate, schema, service  # noqa: E402, F401

@@ -7,12 +7,12 @@ from typing import Any
 
 import click
 
-from alerts import outbox
-from alerts.outbox import Deliverer, Report
-from alerts.wording import iso
-from monitor.cli import cli
+from alerts.deliver import Deliverer, Report
+from alerts.enqueue import test_alerts
+from model.timefmt import iso
 from monitor.cli.common import EXIT_FAILED, EXIT_OK, AppContext, emit_json, pass_app, when
 from monitor.table import render_table
+from store import outbox
 from store.outbox_models import OutboxRow
 
 STATUSES = (outbox.PENDING, outbox.SENT, outbox.DEAD)
@@ -71,7 +71,7 @@ def _row_cells(row: OutboxRow) -> tuple[object, ...]:
     )
 
 
-@cli.group(invoke_without_command=True)
+@click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the alerts as JSON.")
 @click.option("--status", type=click.Choice(STATUSES), help="Only alerts in this state.")
 @click.option(
@@ -135,7 +135,7 @@ def test(app: AppContext, channel: str | None) -> None:
         raise click.UsageError(f"no alert channel named {channel} (have: {', '.join(names)})")
     if not names:
         raise click.UsageError("no alert channels configured (add some under 'alerts:')")
-    ids = outbox.enqueue_test(app.store, [channel] if channel else names)
+    ids = outbox.enqueue(app.store, test_alerts([channel] if channel else names))
     deliver_now(app, quiet=True, timeout=0)
     by_id = {r.id: r for r in outbox.rows(app.store) if r.id in ids}
     for row_id in ids:

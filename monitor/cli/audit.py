@@ -9,12 +9,12 @@ from typing import Any
 import click
 
 from alerts.diff import diff_facts
-from alerts.wording import EventMeta, describe, event_json, format_value
-from monitor.cli import cli
+from model.errors import UnknownWatchError
+from model.events import EventMeta, event_json
+from model.facts import Fact
+from model.kinds import describe, format_value
 from monitor.cli.common import TIME, UNTIL, AppContext, emit_json, pass_app, when
-from monitor.errors import UnknownWatchError
 from monitor.table import render_table
-from parsers.model import Fact
 from store.models import Version
 from store.repo import Store, change_from_row
 
@@ -37,7 +37,7 @@ def _version_or_fail(
     return version
 
 
-@cli.command()
+@click.command()
 @click.argument("name")
 @click.option("--at", type=UNTIL, help="The facts as they were at this time (ISO 8601, UTC).")
 @click.option("--version", "seq", type=int, help="A version number (see `history`).")
@@ -92,7 +92,7 @@ def _events(
     ]
 
 
-@cli.command()
+@click.command()
 @click.option("--watch", "watch", metavar="NAME", help="Only this watch's changes.")
 @click.option("--since", type=TIME, help="Only changes detected at or after this time.")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the newest N changes.")
@@ -118,7 +118,7 @@ def changes(
     )
 
 
-@cli.command()
+@click.command()
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
 @pass_app
@@ -167,7 +167,7 @@ def history(app: AppContext, name: str, as_json: bool) -> None:
     click.echo(render_table(["STARTED", "OUTCOME", "HTTP", "TIME", "REASON"], rows))
 
 
-@cli.command()
+@click.command()
 @click.argument("name")
 @click.option("--at", type=UNTIL, help="The page as it was at this time (ISO 8601, UTC).")
 @click.option("--version", "seq", type=int, help="A version number (see `history`).")
@@ -181,7 +181,7 @@ def show(app: AppContext, name: str, at: datetime | None, seq: int | None) -> No
     click.echo(app.store.text(version))
 
 
-@cli.command()
+@click.command()
 @click.argument("name")
 @click.option("--from", "from_seq", type=int, help="Older version (default: the one before --to).")
 @click.option("--to", "to_seq", type=int, help="Newer version (default: the latest).")

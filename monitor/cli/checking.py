@@ -7,13 +7,11 @@ from collections.abc import Callable
 
 import click
 
-from alerts.wording import describe
-from monitor.cli import cli
+from model.kinds import describe
+from model.outcomes import Changed, Failed, Outcome, Unchanged
 from monitor.cli.alerts import deliver_now
 from monitor.cli.common import EXIT_FAILED, EXIT_OK, AppContext, emit_json, pass_app
-from monitor.outcomes import Changed, Failed, Outcome, Unchanged
-from monitor.pipeline import check_all
-from monitor.settings import WatchSettings
+from monitor.dispatch import Finished, check_once
 from monitor.table import render_table
 
 
@@ -57,13 +55,14 @@ def outcome_words(outcome: Outcome) -> str:
     return f"new version v{outcome.version}: {count} fact change{'s' if count != 1 else ''}"
 
 
-def _progress(total: int, quiet: bool) -> Callable[[WatchSettings, Outcome], None]:
+def _progress(total: int, quiet: bool) -> Callable[[Finished], None]:
     done = [0]
 
-    def report(watch: WatchSettings, outcome: Outcome) -> None:
+    def report(finished: Finished) -> None:
         done[0] += 1
         if not quiet:
-            click.echo(f"[{done[0]}/{total}] {watch.name}: {outcome_words(outcome)}", err=True)
+            name, words = finished.job.watch.name, outcome_words(finished.outcome)
+            click.echo(f"[{done[0]}/{total}] {name}: {words}", err=True)
 
     return report
 
@@ -71,7 +70,7 @@ def _progress(total: int, quiet: bool) -> Callable[[WatchSettings, Outcome], Non
 def run_pass(app: AppContext, names: tuple[str, ...], quiet: bool) -> list[Outcome]:
     """Check the named (or all) watches once, reporting progress on stderr."""
     watches = app.select_watches(names)
-    return check_all(app.store, app.settings, watches, _progress(len(watches), quiet))
+    return check_once(app.store, app.settings, watches, _progress(len(watches), quiet))
 
 
 def print_outcomes(outcomes: list[Outcome]) -> None:
@@ -84,7 +83,7 @@ def print_outcomes(outcomes: list[Outcome]) -> None:
                 click.echo(f"  {outcome.watch}: {describe(change)}")
 
 
-@cli.command()
+@click.command()
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines on stderr.")

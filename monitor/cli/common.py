@@ -7,13 +7,15 @@ import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from monitor.errors import ConfigError
-from monitor.settings import LoadedSettings, Settings, WatchSettings, load_settings
-from store.repo import Store
+from model.errors import ConfigError
+
+if TYPE_CHECKING:  # the settings and the store load only when a command needs them
+    from monitor.settings import LoadedSettings, Settings, WatchSettings
+    from store.repo import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -30,6 +32,8 @@ class AppContext:
     @property
     def loaded(self) -> LoadedSettings:
         if self._loaded is None:
+            from monitor.settings import load_settings
+
             self._loaded = load_settings(self.config)
         return self._loaded
 
@@ -43,6 +47,8 @@ class AppContext:
     @property
     def store(self) -> Store:
         if self._store is None:
+            from store.repo import Store
+
             self._store = Store.open(self.settings.database)
         return self._store
 

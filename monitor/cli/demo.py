@@ -6,15 +6,14 @@ from pathlib import Path
 
 import click
 
-from alerts.wording import describe, format_value
-from monitor.cli import cli
+from model.kinds import describe, format_value
+from model.outcomes import Changed
 from monitor.cli.checking import outcome_words
 from monitor.demo import WATCH, run_demo
-from monitor.outcomes import Changed
 from monitor.table import render_table
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--keep",
     type=click.Path(file_okay=False, path_type=Path),

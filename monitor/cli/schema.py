@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import click
 
-from monitor.cli import cli
 from monitor.cli.common import AppContext, pass_app
 from store.db import current_revision, open_engine, upgrade
 
 
-@cli.group()
+@click.group()
 def db() -> None:
     """Database schema commands (migrations also run automatically on first use)."""
 

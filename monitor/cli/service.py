@@ -10,19 +10,20 @@ from typing import Any
 
 import click
 
-from alerts.wording import describe
-from monitor.cli import cli
+from model.kinds import describe
+from model.outcomes import Changed, Failed, Unchanged
+from model.timefmt import iso_or_none, utcnow
 from monitor.cli.common import AppContext, emit_json, pass_app, when
+from monitor.dispatch import Finished
 from monitor.health import heartbeat_check
 from monitor.metrics import Metrics
-from monitor.outcomes import Changed, Failed, Unchanged
-from monitor.scheduler import Finished, make_trigger, next_due
+from monitor.scheduler import make_trigger, next_due
 from monitor.service import Service
 from monitor.settings import Settings, load_settings
 from monitor.table import render_table
 from monitor.web import WebServer, health_route, metrics_route, parse_address
 from store import scheduling
-from store.repo import Store, change_from_row, utcnow
+from store.repo import Store, change_from_row
 
 log = logging.getLogger("factwatch.check")
 _RECORD_FIELDS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -37,7 +38,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         data = {
-            "time": iso(datetime.fromtimestamp(record.created).astimezone()),
+            "time": iso_or_none(datetime.fromtimestamp(record.created).astimezone(), ms=True),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -72,13 +73,6 @@ def setup_logging(log_format: str, verbose: int) -> None:
     logging.getLogger("factwatch").setLevel(logging.DEBUG if verbose >= 2 else logging.INFO)
 
 
-def iso(moment: datetime | None) -> str | None:
-    """ISO 8601 in UTC with ``Z``, or ``None``."""
-    if moment is None:
-        return None
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def check_fields(done: Finished) -> dict[str, Any]:
     """The fields of the one log line a finished check writes."""
     outcome = done.outcome
@@ -87,9 +81,9 @@ def check_fields(done: Finished) -> dict[str, Any]:
         "parent": done.job.parent,
         "url": done.job.watch.url,
         "duration": round(done.duration, 3),
-        "due": iso(done.job.due),
-        "started": iso(done.started_at),
-        "next_run": iso(done.next_run),
+        "due": iso_or_none(done.job.due, ms=True),
+        "started": iso_or_none(done.started_at, ms=True),
+        "next_run": iso_or_none(done.next_run, ms=True),
         "missed": done.missed or None,
     }
     if isinstance(outcome, Failed):
@@ -148,7 +142,7 @@ def _start_web(address: str, service: Service, metrics: Metrics, store: Store) -
     return server.start()
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--http",
     "http",
@@ -283,19 +277,19 @@ def _watch_json(
         "last_check": None
         if check is None
         else {
-            "at": iso(check.started_at),
+            "at": iso_or_none(check.started_at, ms=True),
             "outcome": check.outcome,
             "reason": check.reason,
             "status": check.status,
             "duration": round(check.duration, 3),
         },
-        "next_run": iso(next_run),
+        "next_run": iso_or_none(next_run, ms=True),
         "consecutive_failures": row.consecutive_failures if row is not None else 0,
         "misfires": misfires,
         "last_change": None
         if change is None
         else {
-            "at": iso(change.detected_at),
+            "at": iso_or_none(change.detected_at, ms=True),
             "kind": change.kind,
             "change": change.change,
             "subject": change.subject,
@@ -312,7 +306,7 @@ def _scheduler_json(app: AppContext) -> dict[str, Any]:
         "holder": verdict.detail["holder"],
         "heartbeat_at": verdict.detail["heartbeat_at"],
         "heartbeat_age": verdict.detail["age"],
-        "lease_expires_at": iso(lease.expires_at) if lease else None,
+        "lease_expires_at": iso_or_none(lease.expires_at, ms=True) if lease else None,
     }
 
 
@@ -338,7 +332,7 @@ def _stamp(value: str | None) -> str:
     return when(datetime.fromisoformat(value.replace("Z", "+00:00"))) if value else "-"
 
 
-@cli.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @pass_app
 def status(app: AppContext, as_json: bool) -> None:

@@ -7,9 +7,10 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from model.facts import Fact
 from parsers.dates import find_dates
 from parsers.gates import Needs, Scan, scan_of
-from parsers.model import Document, Fact
+from parsers.model import Document
 from parsers.numbers import trie_regex
 from parsers.text import Sentence
 

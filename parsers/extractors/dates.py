@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from model.facts import Fact
 from parsers.analysis import Analysis
 from parsers.dates import DateMatch, find_dates
 from parsers.entities import canonical_name
 from parsers.extractors.common import make_fact
-from parsers.model import Fact
 from parsers.numbers import NUMBER_WORDS, QUALIFIERS, SCALES
 from parsers.phrases import JOIN_VERBS, is_en_verb, proper_runs, shorten
 from parsers.registry import extractor

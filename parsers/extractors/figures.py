@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from model.facts import Fact
 from parsers.analysis import Analysis
 from parsers.extractors.common import find_period, make_fact, masked
-from parsers.model import Fact
 from parsers.numbers import Amount, may_hold_number, scan_amounts
 from parsers.phrases import EN_IRREGULAR, is_en_verb, proper_runs
 from parsers.registry import extractor

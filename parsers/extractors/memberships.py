@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 
+from model.facts import Fact
 from parsers.analysis import Analysis
 from parsers.entities import canonical_name, is_group_name, is_known, strip_article
 from parsers.extractors.common import list_evidence, make_fact
-from parsers.model import Block, Fact, Section
+from parsers.model import Block, Section
 from parsers.names import COLLECTIVE_NOUNS
 from parsers.phrases import proper_runs, shorten
 from parsers.registry import extractor

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from model.facts import Fact
 from parsers.analysis import Analysis
-from parsers.model import Fact
 from parsers.registry import extractor
 
 

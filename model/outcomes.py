@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alerts.diff import Change
+from model.changes import Change
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,19 @@ Every error factwatch raises on purpose derives from :class:`FactwatchError`::
     │   ├── HTTPStatusError    the server answered with an error status
     │   ├── ContentTypeError   the body is not a document we parse
     │   └── TooLargeError      the body exceeds the configured cap
+    ├── ParseError             a body could not be turned into a document
+    │   ├── EmptyContentError  ... it parsed, but its main content holds no text
+    │   ├── UnreadablePdfError ... it claims to be a PDF but cannot be read as one
+    │   └── SelectorError      ... a watch's CSS selector is invalid or matches nothing
     ├── StoreError             the database refused or failed a write
     ├── UnknownWatchError      a watch name that is neither configured nor stored
+    ├── CheckAbandoned         a check's result arrived after it was cut off
     └── DeliveryError          an alert channel refused or failed a message
         └── PermanentDeliveryError  ... and retrying will not help
 
 Normal results are never exceptions: a check returns
-``Unchanged | Changed | Failed(reason)`` (see :mod:`monitor.outcomes`). Parse
-errors come from :class:`parsers.errors.ParseError`, which the pipeline turns
-into ``Failed``.
+``Unchanged | Changed | Failed(reason)`` (see :mod:`model.outcomes`); the check
+turns a ``FetchError`` or ``ParseError`` into ``Failed`` with its ``reason``.
 """
 
 from __future__ import annotations
@@ -34,13 +38,19 @@ class ConfigError(FactwatchError):
 
 
 class FetchError(FactwatchError):
-    """A page could not be fetched. ``reason`` is a short stable code for reports."""
+    """A page could not be fetched. ``reason`` is a short stable code for reports.
+
+    ``retry_after`` carries the server's ``Retry-After`` header, when it sent one.
+    """
 
     reason = "fetch-error"
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.retry_after = retry_after
 
 
 class BlockedTargetError(FetchError):
@@ -79,12 +89,34 @@ class TooLargeError(FetchError):
     reason = "too-large"
 
 
+class ParseError(FactwatchError):
+    """The body could not be turned into a document; the message says why."""
+
+    reason = "parse"
+
+
+class EmptyContentError(ParseError):
+    """The page parsed, but its main content holds no text."""
+
+
+class UnreadablePdfError(ParseError):
+    """The body claims to be a PDF but cannot be read as one."""
+
+
+class SelectorError(ParseError, ValueError):
+    """A watch's CSS selector is invalid or matches nothing."""
+
+
 class StoreError(FactwatchError):
     """The database refused or failed a write."""
 
 
 class UnknownWatchError(FactwatchError):
     """A watch name that is neither in the configuration nor in the database."""
+
+
+class CheckAbandoned(FactwatchError):
+    """A check's result arrived after it was cut off; its transaction is refused."""
 
 
 class DeliveryError(FactwatchError):

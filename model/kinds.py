@@ -1,0 +1,297 @@
+"""The registry of fact kinds: each declares its values, comparison, notes and wording.
+
+A kind is a class registered with :func:`register` (a decorator that fills
+:data:`KINDS`). It says whether its changes alert by default (``alert``),
+whether pages state facts of it (``fact``; ``extraction`` and ``link`` are
+events only), whether a watch's own pattern rules may yield it (``rule``), whether its
+facts are stated for a reference period such as a year (``has_period``),
+and how its values:
+
+* compare (:meth:`Kind.same`) and differ (:meth:`Kind.delta`: members added
+  and removed), and what a difference means (:meth:`Kind.note`);
+* unite when one statement is split over a section (:meth:`Kind.unite`);
+* read in words (:meth:`Kind.format_value`, :meth:`Kind.describe`).
+
+Everything else asks the registry (:func:`kind_of`) instead of testing kind
+names, so a new kind is one class here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from model.changes import Change
+from model.facts import Fact
+
+Value = dict[str, Any]
+_SCALES = ((1_000_000_000, "billion"), (1_000_000, "million"))
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
+
+
+def format_amount(amount: float | int) -> str:
+    """29400000 -> "29.4 million"; 1000 -> "1,000"."""
+    for size, word in _SCALES:
+        if abs(amount) >= size:
+            scaled = f"{amount / size:.3f}".rstrip("0").rstrip(".")
+            return f"{scaled} {word}"
+    if float(amount).is_integer():
+        return f"{int(amount):,}"
+    return f"{amount:,}"
+
+
+def date_words(iso_date: str) -> str:
+    """ "2020-03" -> "March 2020"; "2020-03-05" -> "March 5, 2020"; anything else as is."""
+    parts = iso_date.split("-")
+    if len(parts) < 2 or not all(p.isdigit() for p in parts) or not 1 <= int(parts[1]) <= 12:
+        return iso_date
+    month = _MONTHS[int(parts[1]) - 1]
+    if len(parts) == 2:
+        return f"{month} {parts[0]}"
+    return f"{month} {int(parts[2])}, {parts[0]}"
+
+
+def _same_values(a: Value, b: Value) -> bool:
+    from deepdiff import DeepDiff  # imported on first comparison only
+
+    return not DeepDiff(a, b, ignore_order=True)
+
+
+class Kind:
+    """A fact kind; the defaults suit a kind whose values are plain mappings."""
+
+    name: ClassVar[str] = ""
+    alert: ClassVar[bool] = True
+    fact: ClassVar[bool] = True
+    rule: ClassVar[bool] = False
+    has_period: ClassVar[bool] = False
+
+    def same(self, a: Value, b: Value) -> bool:
+        """Whether two values state the same thing (order of lists ignored)."""
+        return _same_values(a, b)
+
+    def delta(self, a: Value, b: Value) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """``(added, removed)`` items from value ``a`` to ``b`` (none for most kinds)."""
+        return (), ()
+
+    def items(self, value: Value) -> tuple[str, ...]:
+        """The items a value lists (a group's members); ``()`` for most kinds."""
+        return ()
+
+    def note(self, a: Fact, b: Fact) -> str | None:
+        """What a change from fact ``a`` to ``b`` means, when it means more than "changed"."""
+        return None
+
+    def unite(self, a: Value, b: Value) -> Value | None:
+        """One value stating both, when two statements of one subject add up; else None."""
+        return None
+
+    def alert_kind(self, change: Change) -> str:
+        """The ``alert_on`` kind of a change of this kind."""
+        return self.name
+
+    def format_value(self, value: Value | None, *, human_dates: bool = False) -> str:
+        """A value in words."""
+        if value is None:
+            return "-"
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+
+    def describe(self, change: Change, *, human_dates: bool = False) -> str:
+        """One plain sentence for a change event of this kind."""
+        before = self.format_value(change.before, human_dates=human_dates)
+        after = self.format_value(change.after, human_dates=human_dates)
+        if change.change == "added":
+            return f"{change.subject}: {after} (new)"
+        if change.change == "removed":
+            return f"{change.subject}: {before} (no longer stated)"
+        return f"{change.subject}: {before} -> {after}{self.suffix(change)}"
+
+    def suffix(self, change: Change) -> str:
+        """Words after "before -> after" (a figure's period, say)."""
+        return ""
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(cls: type[Kind]) -> type[Kind]:
+    """Class decorator: register one instance of ``cls`` under its ``name``."""
+    if not cls.name or cls.name in KINDS:
+        raise ValueError(f"kind name {cls.name!r} is empty or already registered")
+    KINDS[cls.name] = cls()
+    return cls
+
+
+_GENERIC = Kind()
+
+
+def kind_of(name: str) -> Kind:
+    """The registered kind ``name`` (a plain generic kind for an unknown name)."""
+    return KINDS.get(name, _GENERIC)
+
+
+def alert_kinds() -> tuple[str, ...]:
+    """Every kind name ``alert_on`` accepts."""
+    return tuple(KINDS)
+
+
+def default_alert_on() -> tuple[str, ...]:
+    """The kinds that alert when a watch does not say (``alert_on``)."""
+    return tuple(name for name, kind in KINDS.items() if kind.alert)
+
+
+def fact_kinds() -> tuple[str, ...]:
+    """The kinds pages state facts of (the others are events only)."""
+    return tuple(name for name, kind in KINDS.items() if kind.fact)
+
+
+def rule_kinds() -> tuple[str, ...]:
+    """The kinds a watch's own pattern rules may yield."""
+    return tuple(name for name, kind in KINDS.items() if kind.rule)
+
+
+def describe(change: Change, *, human_dates: bool = False) -> str:
+    """One plain sentence for a change event (dates as "March 2020" with ``human_dates``)."""
+    return kind_of(change.kind).describe(change, human_dates=human_dates)
+
+
+def format_value(kind: str, value: Value | None, *, human_dates: bool = False) -> str:
+    """A value of ``kind`` in words: members joined, "over 11 million notifications", a date."""
+    return kind_of(kind).format_value(value, human_dates=human_dates)
+
+
+def alert_kind(change: Change) -> str:
+    """The ``alert_on`` kind of a change (see :meth:`Kind.alert_kind`)."""
+    return kind_of(change.kind).alert_kind(change)
+
+
+@register
+class Membership(Kind):
+    """Who belongs to a group: ``{"members": [...]}``."""
+
+    name = "membership"
+    rule = True
+
+    def items(self, value: Value) -> tuple[str, ...]:
+        return tuple(value.get("members", ()))
+
+    def delta(self, a: Value, b: Value) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        old, new = set(self.items(a)), set(self.items(b))
+        return tuple(sorted(new - old)), tuple(sorted(old - new))
+
+    def unite(self, a: Value, b: Value) -> Value | None:
+        return {"members": sorted({*self.items(a), *self.items(b)})}
+
+    def format_value(self, value: Value | None, *, human_dates: bool = False) -> str:
+        return "-" if value is None else ", ".join(self.items(value))
+
+    def describe(self, change: Change, *, human_dates: bool = False) -> str:
+        before = len(self.items(change.before or {}))
+        after = len(self.items(change.after or {}))
+        if change.change == "added":
+            return f"{change.subject}: new group with {after} members ({', '.join(change.added)})"
+        if change.change == "removed":
+            return f"{change.subject}: no longer listed (had {before} members)"
+        parts = [f"{', '.join(change.added)} added"] if change.added else []
+        parts += [f"{', '.join(change.removed)} removed"] if change.removed else []
+        return f"{change.subject}: {'; '.join(parts)} ({before} -> {after} members)"
+
+
+@register
+class Figure(Kind):
+    """An amount with its qualifier and unit: ``{"amount", "qualifier", "unit", ...}``."""
+
+    name = "figure"
+    rule = True
+    has_period = True
+
+    def note(self, a: Fact, b: Fact) -> str | None:
+        if a.period and b.period and a.period != b.period:
+            return "new-period"
+        rest_a = {k: v for k, v in a.value.items() if k != "qualifier"}
+        rest_b = {k: v for k, v in b.value.items() if k != "qualifier"}
+        if rest_a == rest_b:
+            return "qualifier"
+        if a.period and a.period == b.period:
+            return "correction"
+        return None
+
+    def format_value(self, value: Value | None, *, human_dates: bool = False) -> str:
+        if value is None:
+            return "-"
+        amount = value.get("amount")
+        text = format_amount(amount) if isinstance(amount, int | float) else str(amount)
+        if value.get("amount_max") is not None:
+            text = f"{text} to {format_amount(value['amount_max'])}"
+        if value.get("percent"):
+            text += "%"
+        if value.get("currency"):
+            text = f"{value['currency']} {text}"
+        if value.get("qualifier"):
+            text = f"{value['qualifier']} {text}"
+        return text
+
+    def suffix(self, change: Change) -> str:
+        if change.note == "new-period":
+            return f" (new figure for {change.period_after}; was for {change.period_before})"
+        if change.note == "correction":
+            return f" (correction for {change.period_after})"
+        return ""
+
+
+PAGE_MODIFIED = "page-modified"
+_PAGE_MODIFIED_SUBJECTS = frozenset({"date modified", "page modified", "date de modification"})
+
+
+@register
+class Date(Kind):
+    """A date at the precision the text gives: ``{"date": "2022-03"[, "date_end": ...]}``."""
+
+    name = "date"
+    rule = True
+
+    def alert_kind(self, change: Change) -> str:
+        """The page's own "Date modified" stamp moves with every edit: ``page-modified``."""
+        if change.subject.strip().casefold() in _PAGE_MODIFIED_SUBJECTS:
+            return PAGE_MODIFIED
+        return self.name
+
+    def format_value(self, value: Value | None, *, human_dates: bool = False) -> str:
+        if value is None:
+            return "-"
+        show: Callable[[str], str] = date_words if human_dates else str
+        start, end = str(value.get("date")), value.get("date_end")
+        return f"{show(start)} to {show(str(end))}" if end else show(start)
+
+
+@register
+class PageModified(Date):
+    """The page's own modification stamp: recorded as a date, alerted only when asked."""
+
+    name = PAGE_MODIFIED
+    alert = False
+    fact = False
+    rule = False
+
+
+@register
+class Extraction(Kind):
+    """Extraction health: most facts vanished at once (the page changed structure)."""
+
+    name = "extraction"
+    fact = False
+
+    def describe(self, change: Change, *, human_dates: bool = False) -> str:
+        return change.subject
+
+
+@register
+class Link(Kind):
+    """A statement the page started or stopped citing: ``{"url", "text"}``."""
+
+    name = "link"
+    fact = False
+
+    def describe(self, change: Change, *, human_dates: bool = False) -> str:
+        return change.subject

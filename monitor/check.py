@@ -1,0 +1,301 @@
+"""One check of one watch: fetch, compare, parse, extract, diff; a result, then its record.
+
+:func:`check_watch` returns a :class:`~store.records.CheckResult` and writes
+nothing; :func:`record` writes it, with the alert rows it causes, in one
+transaction and gives the check's :data:`~model.outcomes.Outcome`.
+
+An unchanged page stays cheap: a 304, or a body whose SHA-256 equals the
+last one seen, ends the check before any parsing. A body that differs only
+in markup or boilerplate is parsed, found to say the same text, and recorded
+as unchanged without a new version.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+import httpx
+
+from alerts.diff import diff_facts, mark_flaps
+from alerts.enqueue import HEALTH_KINDS, AlertPolicy, alerts_for
+from model.changes import Change
+from model.errors import FetchError, ParseError
+from model.facts import Fact
+from model.outcomes import Changed, Failed, Outcome, Unchanged
+from monitor import follow
+from monitor.fetch import FetchResult, Validators, fetch
+from monitor.settings import FetchSettings, WatchSettings
+from parsers import parse_document
+from parsers.job import ParseJob, run_job
+from parsers.model import Document
+from parsers.rules import PatternRule
+from store import snapshots
+from store.records import CheckResult, CitedLink, NewVersion, WatchState
+from store.repo import Store
+
+Analysis = tuple[Document, list[Fact]]
+Analyser = Callable[[ParseJob], Analysis]
+Guard = Callable[[], None]
+
+
+class ProcessAnalyser:
+    """Runs :func:`~parsers.job.run_job` in worker processes, so parsing uses every core.
+
+    The checking threads block on the result with the GIL released: fetching,
+    hashing and database writes go on while the workers parse.
+    """
+
+    def __init__(self, processes: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(processes, mp_context=context)
+
+    def __call__(self, job: ParseJob) -> Analysis:
+        return self._pool.submit(run_job, job).result()
+
+    def close(self) -> None:
+        """Stop the workers."""
+        self._pool.shutdown(cancel_futures=True)
+
+
+@contextmanager
+def analyser(processes: int) -> Iterator[Analyser]:
+    """:func:`~parsers.job.run_job` in this process (``processes`` 0) or in worker processes."""
+    if processes <= 0:
+        yield run_job
+        return
+    pool = ProcessAnalyser(processes)
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    store: Store
+    watch: WatchSettings
+    state: WatchState
+    started_at: datetime
+    started: float
+    cited: follow.Cited | None
+    allow_private: bool
+    analyse: Analyser
+
+    def result(self, outcome: str, **fields: object) -> CheckResult:
+        duration = time.monotonic() - self.started
+        return CheckResult(
+            self.watch.name,
+            self.watch.url,
+            self.started_at,
+            duration,
+            outcome,
+            **fields,  # type: ignore[arg-type]
+        )
+
+
+def _validators(state: WatchState) -> Validators | None:
+    if state.version_id is None:
+        return None
+    return Validators(state.etag, state.last_modified)
+
+
+def _rules(watch: WatchSettings) -> tuple[PatternRule, ...]:
+    return tuple(PatternRule(p.name, p.kind, p.regex, p.subject) for p in watch.patterns)
+
+
+def _failed(attempt: _Attempt, error: FetchError | ParseError, status: int | None) -> CheckResult:
+    retry_after = error.retry_after if isinstance(error, FetchError) else None
+    return attempt.result(
+        "failed", status=status, reason=error.reason, error=str(error), retry_after=retry_after
+    )
+
+
+def _pick_links(
+    attempt: _Attempt, doc: Document, body: bytes, content_type: str, url: str
+) -> tuple[CitedLink, ...] | None:
+    if attempt.cited is None:
+        return None
+    return follow.pick(
+        attempt.watch,
+        doc,
+        body,
+        content_type=content_type,
+        base_url=url,
+        allow_private=attempt.allow_private,
+        known=attempt.cited.known(),
+    )
+
+
+def _links_fields(attempt: _Attempt, picked: tuple[CitedLink, ...] | None) -> dict[str, object]:
+    if picked is None or attempt.cited is None:
+        return {}
+    return {"links": picked, "follow_sig": attempt.cited.rules}
+
+
+def _links_moved(cited: follow.Cited | None, picked: tuple[CitedLink, ...] | None) -> bool:
+    """Whether the page now cites other documents than stored (under the same rules)."""
+    if picked is None or cited is None or cited.stale:
+        return False
+    return not cited.same_links(picked)
+
+
+def _relink(attempt: _Attempt) -> dict[str, object]:
+    """The links of an unchanged page: parsed again only when the follow rules changed."""
+    if attempt.cited is None or not attempt.cited.stale:
+        return {}
+    version = attempt.store.version(attempt.watch.name)
+    if version is None:
+        return {}
+    body = attempt.store.blob(version.body_sha)
+    try:
+        doc = parse_document(
+            body, content_type=version.content_type, url=version.url, select=attempt.watch.select
+        )
+    except ParseError:
+        return {}
+    return _links_fields(
+        attempt, _pick_links(attempt, doc, body, version.content_type, version.url)
+    )
+
+
+def _unchanged(
+    attempt: _Attempt, result: FetchResult, via: str, links: dict[str, object] | None = None
+) -> CheckResult:
+    body_sha = snapshots.digest(result.body) if result.body is not None else None
+    return attempt.result(
+        "unchanged",
+        status=result.status,
+        via=via,
+        body_sha=body_sha,
+        etag=result.validators.etag,
+        last_modified=result.validators.last_modified,
+        fetch_seconds=result.elapsed,
+        **(_relink(attempt) if links is None else links),
+    )
+
+
+def _with_flaps(attempt: _Attempt, changes: list[Change]) -> tuple[Change, ...]:
+    """Mark changes that undo a change seen within the watch's ``flap_window``."""
+    if not changes or not attempt.watch.flap_window:
+        return tuple(changes)
+    since = attempt.started_at - timedelta(seconds=attempt.watch.flap_window)
+    return tuple(mark_flaps(changes, attempt.store.recent_changes(attempt.watch.name, since)))
+
+
+def _new_content(attempt: _Attempt, result: FetchResult) -> CheckResult:
+    assert result.body is not None
+    job = ParseJob(
+        result.body,
+        result.content_type,
+        result.url,
+        result.charset,
+        attempt.watch.select,
+        _rules(attempt.watch),
+    )
+    try:
+        doc, facts = attempt.analyse(job)
+    except ParseError as exc:
+        return _failed(attempt, exc, result.status)
+    picked = _pick_links(attempt, doc, result.body, result.content_type, result.url)
+    links = _links_fields(attempt, picked)
+    moved = _links_moved(attempt.cited, picked)
+    text = doc.text
+    if attempt.state.text_sha == snapshots.digest(text.encode("utf-8")) and not moved:
+        return _unchanged(attempt, result, "text", links)
+    state = attempt.state
+    previous = attempt.store.facts(state.version_id) if state.version_id else None
+    changes = _with_flaps(attempt, diff_facts(previous, facts)) if previous is not None else ()
+    if moved and previous is not None and attempt.cited is not None and picked is not None:
+        changes = (*changes, *follow.link_changes(attempt.cited.links, picked))
+    return attempt.result(
+        "changed",
+        status=result.status,
+        body_sha=snapshots.digest(result.body),
+        version=NewVersion(result.body, text, result.url, result.content_type, doc.title, facts),
+        changes=changes,
+        baseline=previous is None,
+        etag=result.validators.etag,
+        last_modified=result.validators.last_modified,
+        fetch_seconds=result.elapsed,
+        **links,
+    )
+
+
+def check_watch(
+    store: Store,
+    client: httpx.Client,
+    watch: WatchSettings,
+    fetch_settings: FetchSettings,
+    state: WatchState,
+    started_at: datetime,
+    analyse: Analyser = run_job,
+) -> CheckResult:
+    """Check ``watch`` now; what happened, written nowhere (see :func:`record`).
+
+    ``state`` is the watch's state before the check (:meth:`Store.open_watches`);
+    ``analyse`` parses a new body (see :func:`analyser`). The store is only read
+    (the previous facts, recent changes, the links the page cited).
+    """
+    attempt = _Attempt(
+        store,
+        watch,
+        state,
+        started_at,
+        time.monotonic(),
+        follow.cited(store, watch),
+        fetch_settings.allow_private_networks,
+        analyse,
+    )
+    try:
+        result = fetch(client, watch.url, fetch_settings, _validators(state))
+    except FetchError as exc:
+        return _failed(attempt, exc, exc.status)
+    if result.not_modified:
+        return _unchanged(attempt, result, "304")
+    assert result.body is not None
+    if state.version_id and snapshots.digest(result.body) == state.last_body_sha:
+        return _unchanged(attempt, result, "hash")
+    return _new_content(attempt, result)
+
+
+def record(
+    store: Store, result: CheckResult, policy: AlertPolicy, guard: Guard | None = None
+) -> Outcome:
+    """Write ``result`` and the alert rows it causes in one transaction; its outcome.
+
+    ``guard`` runs first inside the transaction; it raises (``CheckAbandoned``)
+    when the check was cut off meanwhile, and then nothing is written.
+    """
+    with store.transaction() as tx:
+        if guard is not None:
+            guard()
+        saved = tx.write_check(result)
+        if policy.channels:
+            last = tx.last_alert(saved.watch_id, HEALTH_KINDS)
+            tx.add_alerts(saved, alerts_for(result, saved, policy, last))
+    if result.outcome == "failed":
+        return Failed(result.watch, result.reason or "error", result.error or "", saved.check_id)
+    if result.outcome == "unchanged":
+        return Unchanged(result.watch, saved.check_id, result.via or "hash")
+    assert saved.version_seq is not None
+    return Changed(result.watch, saved.check_id, saved.version_seq, result.changes, result.baseline)
+
+
+def failed_result(
+    watch: WatchSettings, started_at: datetime, duration: float, reason: str, message: str
+) -> CheckResult:
+    """A failed check that never produced a result of its own (cut off, crashed)."""
+    return CheckResult(
+        watch.name, watch.url, started_at, duration, "failed", reason=reason, error=message
+    )
+
+
+def with_duration(result: CheckResult, duration: float) -> CheckResult:
+    """``result`` with its duration measured by the caller."""
+    return replace(result, duration=duration)
