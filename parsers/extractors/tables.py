@@ -151,8 +151,17 @@ def _is_name(key: str) -> bool:
     return bare[0].isupper() and sum(c.isdigit() for c in bare) <= 2
 
 
+def member_name(key: str) -> str:
+    """A row key as a member: its canonical name, keeping a qualifier in parentheses
+    ("Portugal (including the Azores and Madeira)" is not Portugal as a whole)."""
+    qualifier = re.search(r"\(([^()]*)\)", key)
+    if qualifier and len(qualifier.group(1).split()) >= 2:
+        return re.sub(r"^(?:(?:the|la|le|les)\s+|l['’])", "", key.strip(), flags=re.I)
+    return canonical_name(key)
+
+
 def _membership(analysis: Analysis, table: Table, rows: Sequence[Block], keys: list[str]) -> Fact:
-    members = sorted({canonical_name(k) for k in keys if _is_name(k)})
+    members = sorted({member_name(k) for k in keys if _is_name(k)})
     anchor = rows[0]
     place = place_of(analysis, anchor.index)
     subject = table.name or _key_label(table, rows) or analysis.doc.title
