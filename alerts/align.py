@@ -73,7 +73,7 @@ PAIRS_BUDGET = 20_000
 BlockStatus = Literal["unchanged", "moved", "modified", "deleted", "inserted"]
 FactHow = Literal["identity", "twin", "role"]
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\xa0": " "})
+_QUOTES = (("‘", "'"), ("’", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", "-"))
 _WORDS = re.compile(r"\w+")
 _RANK = re.compile(r"\s\(\d+\)$")
 
@@ -145,8 +145,12 @@ class AlignedFacts:
 
 def normalise(text: str) -> str:
     """The text blocks are compared by: compatibility form, case folded, spaces collapsed."""
-    folded = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-    return " ".join(folded.split())
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        for fancy, plain in _QUOTES:
+            if fancy in text:
+                text = text.replace(fancy, plain)
+    return " ".join(text.casefold().split())
 
 
 def _family(block: Block) -> str:
@@ -292,6 +296,7 @@ class _State:
     def __init__(self, old: list[Fact], new: list[Fact]) -> None:
         self.old = {id(f): f for f in old}
         self.new = {id(f): f for f in new}
+        self.statements = {id(f): _statement(f) for f in (*old, *new)}
         self.pairs: list[FactPair] = []
         self.quiet: list[Fact] = []
 
@@ -330,7 +335,9 @@ class _State:
         """Pair the facts of two corresponding blocks by role; return those left over."""
         mine = [f for f in mine if id(f) in self.old]
         theirs = [f for f in theirs if id(f) in self.new]
-        for same in _ROLE_TESTS:
+        said = self.statements
+        tests = (lambda a, b: said[id(a)] == said[id(b)], *_ROLE_TESTS)
+        for same in tests:
             for a in list(mine):
                 match = next((b for b in theirs if same(a, b)), None)
                 if match is not None:
@@ -358,10 +365,12 @@ class _State:
         )
 
     def new_values(self) -> set[tuple[str, ...]]:
-        return {_statement(p.after) for p in self.pairs} | {_statement(f) for f in self.new_left()}
+        said = self.statements
+        return {said[id(p.after)] for p in self.pairs} | {said[id(f)] for f in self.new_left()}
 
     def old_values(self) -> set[tuple[str, ...]]:
-        return {_statement(p.before) for p in self.pairs} | {_statement(f) for f in self.old_left()}
+        said = self.statements
+        return {said[id(p.before)] for p in self.pairs} | {said[id(f)] for f in self.old_left()}
 
 
 def _in(fact: Fact, facts: Sequence[Fact]) -> bool:
@@ -400,8 +409,8 @@ def _close(a: str, b: str) -> bool:
     return SequenceMatcher(None, a.casefold(), b.casefold()).ratio() >= SUBJECT_SIMILARITY
 
 
+# after the same statement (kind, subject, value, period), in this order
 _ROLE_TESTS: tuple[Callable[[Fact, Fact], bool], ...] = (
-    lambda a, b: _statement(a) == _statement(b),
     lambda a, b: a.kind == b.kind and base_subject(a) == base_subject(b),
     lambda a, b: a.kind == b.kind == "figure" and bool(_unit(a)) and _unit(a) == _unit(b),
     lambda a, b: a.kind == b.kind and _close(base_subject(a), base_subject(b)),

@@ -32,8 +32,16 @@ DATED_SHARE = 0.8
 ENTRY_MAX_CHARS = 400
 DATE_MAX_CHARS = 40
 TITLE_MAX_CHARS = 200
+# an item's raw text (indentation included) longer than this cannot be an entry
+RAW_MAX_CHARS = 4 * ENTRY_MAX_CHARS
 
 _STRING = etree.XPath("string()", smart_strings=False)
+_DIGIT = re.compile(r"\d")
+# elements whose children are phrases, not items (comments and the like have no str tag)
+_INLINE = frozenset(
+    ["p", "a", "span", "strong", "em", "b", "i", "small", "time", "abbr", "sup", "sub", "label"]
+    + ["h1", "h2", "h3", "h4", "h5", "h6", "option", "script", "style"]
+)
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _SEPARATOR = re.compile(r"^\s*(?:[:|–—-]|\s{2,})")
 _TIMESTAMP = re.compile(r"(?:19|20)\d\d-\d\d-\d\d(?:[T ][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?")
@@ -74,7 +82,7 @@ def find_collections(container: etree._Element) -> list[FoundCollection]:
     found: list[FoundCollection] = []
     claimed: set[etree._Element] = set()
     for parent in container.iter():
-        if not isinstance(parent.tag, str) or parent in claimed:
+        if len(parent) < MIN_ENTRIES or parent.tag in _INLINE or parent in claimed:
             continue
         for group in _sibling_groups(parent):
             collection = _collection(group)
@@ -90,21 +98,23 @@ def _sibling_groups(parent: etree._Element) -> Iterator[list[etree._Element]]:
     groups: dict[tuple[str, str], list[etree._Element]] = {}
     for child in parent:
         if isinstance(child.tag, str):
-            first_class = (child.get("class") or "").split()[:1]
-            groups.setdefault((child.tag, "".join(first_class)), []).append(child)
+            classes = child.get("class")
+            first_class = classes.split(None, 1)[0] if classes and classes.strip() else ""
+            groups.setdefault((child.tag, first_class), []).append(child)
     return (g for g in groups.values() if len(g) >= MIN_ENTRIES)
 
 
 def _collection(group: Sequence[etree._Element]) -> FoundCollection | None:
-    found = []
+    need = max(MIN_ENTRIES, ceil(DATED_SHARE * len(group)))
+    found, misses = [], 0
     for element in group:
         entry = entry_of(element)
         if entry is not None:
             found.append(entry)
-        elif len(found) + (len(group) - len(found) - 1) < ceil(DATED_SHARE * len(group)):
-            return None  # too many misses already
-    if len(found) < max(MIN_ENTRIES, ceil(DATED_SHARE * len(group))):
-        return None
+            continue
+        misses += 1
+        if len(group) - misses < need:
+            return None  # too many items are not entries already
     linked = sum(e.linked for e in found) >= DATED_SHARE * len(found)
     if not (linked or newest_first([e.date for e in found])):
         return None
@@ -123,8 +133,11 @@ def newest_first(dates: Sequence[str | None]) -> bool:
 
 def entry_of(element: etree._Element) -> FoundEntry | None:
     """The entry an item element holds (a date of its own and a title), or None."""
-    text = normalise_space(str(_STRING(element)))
-    if not text or len(text) > ENTRY_MAX_CHARS or not any(c.isdigit() for c in text):
+    raw = str(_STRING(element))
+    if len(raw) > RAW_MAX_CHARS or not _DIGIT.search(raw):
+        return None
+    text = normalise_space(raw)
+    if not text or len(text) > ENTRY_MAX_CHARS:
         return None
     dated = _own_date(element) or _leading_date(text) or _date_beside_link(element, text)
     if dated is None:

@@ -382,7 +382,7 @@ class _Builder:
             self.modified = self.modified or parse_date_text(date.group(1))
             return
         role: Literal["", "collection", "stamp"] = "collection" if self.in_entry else ""
-        if not role and self._stamp(text):
+        if not role and len(text) <= STAMP_MAX_CHARS and self._stamp(text):
             role = "stamp"
         kind, group = self.context[-1]
         if not role and _STAMP_LABEL.match(text):
@@ -488,12 +488,12 @@ class _Builder:
         at: dict[int, int] = {}  # event position -> block index
         sections: list[Section] = []
         stack: list[tuple[int, str]] = []
+        path: tuple[str, ...] = ()  # the headings of ``stack``
         heading, level, blocks = title, 1, []
         for position, event in enumerate(self.events):
-            above = tuple(h for _, h in stack)
             at[position] = len(flat)
             if isinstance(event, Block):
-                block = replace(event, index=len(flat), path=above)
+                block = event.placed(len(flat), path)
                 flat.append(block)
                 blocks.append(block)
                 continue
@@ -502,10 +502,12 @@ class _Builder:
             level, heading, in_entry = event
             blocks = []
             role: Literal["", "collection"] = "collection" if in_entry else ""
+            above = path
             if not in_entry:
                 stack = [(lvl, h) for lvl, h in stack if lvl < level]
                 above = tuple(h for _, h in stack)
                 stack.append((level, heading))
+                path = (*above, heading)
             flat.append(Block(heading, "heading", -1, len(flat), above, level, role=role))
         if blocks:
             sections.append(Section(heading, tuple(blocks), level))

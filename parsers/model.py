@@ -80,6 +80,12 @@ class Block:
                 return cell.text
         return next((c.text for c in self.cells if c.text), "")
 
+    def placed(self, index: int, path: tuple[str, ...]) -> Block:
+        """This block at position ``index`` under the headings ``path``."""
+        return Block(
+            self.text, self.kind, self.group, index, path, self.level, self.cells, self.role
+        )
+
     @property
     def prose(self) -> bool:
         """True for the blocks sentence extractors read (paragraphs and items that are prose)."""
@@ -243,7 +249,7 @@ def flatten(sections: Iterable[Section]) -> tuple[tuple[Section, ...], tuple[Blo
         here = tuple(h for _, h in path)
         numbered = []
         for block in section.blocks:
-            numbered.append(replace(block, index=len(flat), path=here))
+            numbered.append(block.placed(len(flat), here))
             flat.append(numbered[-1])
         out_sections.append(replace(section, blocks=tuple(numbered)))
     return tuple(out_sections), tuple(flat)
