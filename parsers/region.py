@@ -62,8 +62,8 @@ _COUNT_IN = etree.XPath("count(.//p)")
 
 def _holds_most_paragraphs(root: etree._Element, container: etree._Element) -> bool:
     """A cheap test that spares the density search: the container has most of the paragraphs."""
-    total = float(_COUNT_ALL(root))  # type: ignore[arg-type]
-    return total == 0 or float(_COUNT_IN(container)) >= SHARE * total  # type: ignore[arg-type]
+    total = float(_COUNT_ALL(root))
+    return total == 0 or float(_COUNT_IN(container)) >= SHARE * total
 
 
 def densest_region(root: etree._Element) -> tuple[etree._Element | None, int]:
