@@ -39,7 +39,30 @@ _STRING = etree.XPath("string()", smart_strings=False)
 _DIGIT = re.compile(r"\d")
 # elements whose children are phrases, not items (comments and the like have no str tag)
 _INLINE = frozenset(
-    "p a span strong em b i small time abbr sup sub label h1 h2 h3 h4 h5 h6 option script style".split()
+    [
+        "p",
+        "a",
+        "span",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "small",
+        "time",
+        "abbr",
+        "sup",
+        "sub",
+        "label",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "option",
+        "script",
+        "style",
+    ]
 )
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _SEPARATOR = re.compile(r"^\s*(?:[:|–—-]|\s{2,})")
