@@ -93,10 +93,11 @@ class FoundEntry:
 
 @dataclass(frozen=True)
 class FoundCollection:
-    """A collection found in the tree: the item elements and their entries."""
+    """A collection found in the tree: the item elements, their entries, whether they are links."""
 
     elements: tuple[etree._Element, ...]
     entries: tuple[Entry, ...]
+    linked: bool = False
 
 
 def find_collections(container: etree._Element) -> list[FoundCollection]:
@@ -141,7 +142,7 @@ def _collection(group: Sequence[etree._Element]) -> FoundCollection | None:
     if not (linked or newest_first([e.date for e in found])):
         return None
     entries = tuple(Entry(e.date, e.title) for e in found)
-    return FoundCollection(tuple(group), entries)
+    return FoundCollection(tuple(group), entries, linked)
 
 
 def newest_first(dates: Sequence[str | None]) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
@@ -141,7 +141,8 @@ def parse_html(text: str, *, url: str = "", select: str | None = None) -> Docume
         _prune(container)
     else:
         container, region = choose_region(root, _main_container(root), _prune)
-    builder = _Builder(find_collections(container))
+    lang = _lang(root)
+    builder = _Builder(find_collections(container), lang)
     builder.walk(container)
     title = _title(root, builder)
     built = builder.build(title)
@@ -150,7 +151,7 @@ def parse_html(text: str, *, url: str = "", select: str | None = None) -> Docume
     return Document(
         title=title,
         sections=built.sections,
-        lang=_lang(root),
+        lang=lang,
         modified=builder.modified or modified,
         links=tuple(_links(container, url)),
         url=url,
@@ -349,7 +350,8 @@ class Built:
 class _Builder:
     """Collects headings and blocks while walking the main content."""
 
-    def __init__(self, collections: list[FoundCollection] = ()) -> None:  # type: ignore[assignment]
+    def __init__(self, collections: Sequence[FoundCollection] = (), lang: str = "en") -> None:
+        self.lang = lang
         self.events: list[Event] = []
         self.buffer: list[str] = []
         self.context: list[tuple[str, int]] = [("paragraph", -1)]
@@ -524,7 +526,9 @@ class _Builder:
         for number, found in enumerate(self.found):
             indexes = tuple(sorted(spans.get(number, ())))
             if indexes:
-                name = _name_before(flat, indexes[0], title, "entries")
+                name = _name_before(flat, indexes[0], "", "")
+                if not name or name == title:
+                    name = _collection_name(found, self.lang)
                 out.append(Collection(len(out), name, found.entries, indexes))
         return tuple(out)
 
@@ -544,6 +548,24 @@ def _table_of(
 
 
 LABEL_MAX_CHARS = 120
+
+
+_COLLECTION_NAMES = {
+    "en": ("Page history", "Latest entries"),
+    "fr": ("Historique de la page", "Dernières entrées"),
+}
+
+
+def _collection_name(found: FoundCollection, lang: str) -> str:
+    """A collection under no heading of its own: named by its ``aria-label``, else by what it
+    holds (change notes without links are a page history; linked entries are the latest)."""
+    parent = found.elements[0].getparent()
+    for element in (parent, *(parent.iterancestors() if parent is not None else ()))[:3]:
+        label = normalise_space(element.get("aria-label") or "") if element is not None else ""
+        if label:
+            return label
+    history, latest = _COLLECTION_NAMES.get(lang, _COLLECTION_NAMES["en"])
+    return latest if found.linked else history
 
 
 def _name_before(flat: list[Block], first: int, title: str, default: str) -> str:
