@@ -271,3 +271,71 @@ def test_noise_only_real_pages_pair_every_fact(case: str) -> None:
     changed = [p for p in changed if p.after.subject != "page modified"]
     assert not changed
     assert not [f for f in (*result.removed, *result.added) if f.kind in alerting]
+
+
+CORPUS_PAGES = Path(__file__).parent / "corpus" / "pages"
+
+# edits of corpus pages whose events need the alignment (the keyed diff gets them wrong);
+# expected: (kind, change, subject, before amount, after amount) of the figure events
+ALIGNED_PAIRS = {
+    "deleted-sentence-beside-unchanged-twins": (
+        "reporting-deadlines-twins.html",
+        [
+            (
+                "<p>Small bodies must file their report within 6 months after fiscal year-end.</p>\n",
+                "",
+            )
+        ],
+        [("figure", "removed", "months after fiscal year-end", 6, None)],
+    ),
+    "seven-day-table-rolls": (
+        "quebec-style-seven-day-table-fr.html",
+        [
+            (
+                "<tr><td>1er novembre 2020</td><td>1&nbsp;037</td><td>18</td><td>15&nbsp;512</td></tr>\n",
+                "",
+            ),
+            ("<td>1&nbsp;029</td><td>16</td>", "<td>1&nbsp;029</td><td>19</td>"),
+            (
+                "<td>10</td><td>ND</td></tr>",
+                "<td>22</td><td>28&nbsp;807</td></tr>\n"
+                "<tr><td>5 novembre 2020</td><td>1&nbsp;133</td><td>5</td><td>ND</td></tr>",
+            ),
+        ],
+        [
+            ("figure", "changed", "3 novembre 2020 / Décès", 16, 19),
+            ("figure", "changed", "4 novembre 2020 / Décès", 10, 22),
+            ("figure", "added", "4 novembre 2020 / Prélèvements réalisés", None, 28807),
+            ("figure", "added", "5 novembre 2020 / Cas confirmés", None, 1133),
+            ("figure", "added", "5 novembre 2020 / Décès", None, 5),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(ALIGNED_PAIRS))
+def test_aligned_corpus_pairs(name: str) -> None:
+    from parsers import extract_facts, parse_document
+
+    page, edits, expected = ALIGNED_PAIRS[name]
+    body = (CORPUS_PAGES / page).read_text(encoding="utf-8")
+    edited = body
+    for old, new in edits:
+        assert old in edited
+        edited = edited.replace(old, new)
+    docs = [parse_document(b.encode()) for b in (body, edited)]
+    found = [extract_facts(d) for d in docs]
+    result = align_facts(docs[0].blocks, found[0], docs[1].blocks, found[1])
+    events = [
+        (
+            p.after.kind,
+            "changed",
+            p.after.subject,
+            p.before.value["amount"],
+            p.after.value["amount"],
+        )
+        for p in result.changed()
+    ]
+    events += [(f.kind, "removed", f.subject, f.value.get("amount"), None) for f in result.removed]
+    events += [(f.kind, "added", f.subject, None, f.value.get("amount")) for f in result.added]
+    assert sorted(events, key=str) == sorted(expected, key=str)
