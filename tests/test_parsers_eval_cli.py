@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from monitor.cli import cli
@@ -51,7 +52,10 @@ def test_default_corpus_is_tests_corpus(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.chdir(ROOT)
     result = run()
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("corpus: 12 pages, 14 before/after pairs")
+    corpus = ROOT / "tests" / "corpus"
+    pages = len(list((corpus / "pages").glob("*.yaml")))
+    pairs = len(yaml.safe_load((corpus / "pairs.yaml").read_text(encoding="utf-8")))
+    assert result.output.startswith(f"corpus: {pages} pages, {pairs} before/after pairs")
     for row in ("| membership ", "| figure ", "| date ", "| all facts ", "| change events "):
         assert row in result.output
     assert "missed (" not in result.output
