@@ -527,8 +527,9 @@ class _Builder:
             indexes = tuple(sorted(spans.get(number, ())))
             if indexes:
                 name = _name_before(flat, indexes[0], "", "")
-                if not name or name == title:
-                    name = _collection_name(found, self.lang)
+                right_after = indexes[0] > 0 and flat[indexes[0] - 1].kind == "heading"
+                if not name or (name == title and not right_after):
+                    name = _collection_name(found, self.lang)  # the title names the page
                 out.append(Collection(len(out), name, found.entries, indexes))
         return tuple(out)
 
