@@ -404,7 +404,7 @@ class _Builder:
         return True
 
     def walk(self, el: lxml_html.HtmlElement) -> None:
-        collection = self.entry_of.get(el)
+        collection = self.entry_of.get(el) if self.entry_of else None
         if collection is None:
             self._walk(el)
             return
@@ -450,10 +450,13 @@ class _Builder:
             self._children(el)
 
     def _children(self, el: lxml_html.HtmlElement) -> None:
-        self.text(el.text)
+        if el.text:
+            self.buffer.append(el.text)
+        walk = self.walk if self.entry_of else self._walk
         for child in el:
-            self.walk(child)
-            self.text(child.tail)
+            walk(child)
+            if child.tail:
+                self.buffer.append(child.tail)
 
     def _table(self, el: lxml_html.HtmlElement) -> None:
         """One ``row`` block per row of a data table (its caption first, as a paragraph)."""
