@@ -1,6 +1,13 @@
-"""The fact diff engine: two fact lists in, a list of :class:`Change` out.
+"""The fact diff engine: two versions in, a list of :class:`Change` out.
 
-Alignment, so that a fact keeps its identity across versions:
+When both versions keep their blocks (:class:`Extract`), the facts are paired
+through the alignment of the two block sequences (:mod:`alerts.align`): only
+facts of inserted, deleted or modified blocks can change, a moved or
+untouched block yields nothing, rows that left a rolling window and
+statements restated elsewhere are not changes.
+
+Without blocks (versions stored before they were kept), the facts are paired
+by key and similarity, so that a fact keeps its identity across versions:
 
 1. facts are keyed on ``kind + section + subject`` (the n-th repeat of a key
    gets ``#n``, so two identical figures in one section stay apart) and
@@ -11,24 +18,46 @@ Alignment, so that a fact keeps its identity across versions:
    :mod:`model.kinds`) is one ``changed`` event; unpaired facts are
    ``removed`` or ``added``.
 
-When most of the old facts vanish at once, one ``extraction`` event replaces
-the removals: the page was restructured or our extractors no longer fit it.
-The first version of a watch is the baseline and yields no events.
+Either way, a paired fact whose value differs is one ``changed`` event and
+unpaired facts are ``removed`` or ``added``. When most of the old facts
+vanish at once, one ``extraction`` event replaces the removals: the page was
+restructured or our extractors no longer fit it. The first version of a
+watch is the baseline and yields no events. The pairs are returned too, so
+the caller can carry each fact's identity (:attr:`model.facts.Fact.id`) on.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
+from alerts.align import align_facts
 from model.changes import Change
 from model.facts import Fact
 from model.kinds import kind_of
+from parsers.model import Block, Document
 
 SIMILARITY_THRESHOLD = 0.62
 EXTRACTION_MIN_FACTS = 8
 EXTRACTION_LOST_SHARE = 0.6
+
+
+@dataclass(frozen=True)
+class Extract:
+    """What a version states: its facts and, when known, the blocks that state them."""
+
+    facts: Sequence[Fact]
+    blocks: Sequence[Block] | None = None
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    """The change events between two versions, and which new fact continues which old one."""
+
+    changes: list[Change]
+    pairs: list[tuple[Fact, Fact]]
 
 
 def _keyed(facts: Sequence[Fact]) -> dict[tuple[str, str, str, int], Fact]:
@@ -137,9 +166,36 @@ def _extraction_event(before: Sequence[Fact], lost: int, remaining: int) -> Chan
     )
 
 
+def diff_versions(before: Extract, after: Extract) -> VersionDiff:
+    """The change events from version ``before`` to ``after`` (see the module doc)."""
+    if before.blocks is not None and after.blocks is not None:
+        aligned = align_facts(before.blocks, before.facts, after.blocks, after.facts)
+        pairs = [(p.before, p.after) for p in aligned.pairs]
+        removed, added = list(aligned.removed), list(aligned.added)
+    else:
+        pairs, removed, added = align(before.facts, after.facts)
+    return VersionDiff(_events(before.facts, after.facts, pairs, removed, added), pairs)
+
+
+def diff_documents(
+    old: Document, old_facts: Sequence[Fact], new: Document, new_facts: Sequence[Fact]
+) -> list[Change]:
+    """The change events between two parsed documents and their facts."""
+    return diff_versions(Extract(old_facts, old.blocks), Extract(new_facts, new.blocks)).changes
+
+
 def diff_facts(before: Sequence[Fact], after: Sequence[Fact]) -> list[Change]:
-    """The change events from fact list ``before`` to ``after`` (see the module doc)."""
-    pairs, removed, added = align(before, after)
+    """The change events between two fact lists, paired without blocks."""
+    return diff_versions(Extract(before), Extract(after)).changes
+
+
+def _events(
+    before: Sequence[Fact],
+    after: Sequence[Fact],
+    pairs: Sequence[tuple[Fact, Fact]],
+    removed: Sequence[Fact],
+    added: Sequence[Fact],
+) -> list[Change]:
     changes = [c for a, b in pairs if (c := _changed(a, b)) is not None]
     lost = len(removed)
     if len(before) >= EXTRACTION_MIN_FACTS and lost >= EXTRACTION_LOST_SHARE * len(before):
@@ -148,6 +204,17 @@ def diff_facts(before: Sequence[Fact], after: Sequence[Fact]) -> list[Change]:
         changes.extend(_one_sided(f, "removed") for f in removed)
     changes.extend(_one_sided(f, "added") for f in added)
     return changes
+
+
+def new_fact_id() -> str:
+    """A fresh identity for a fact seen for the first time."""
+    return secrets.token_hex(6)
+
+
+def with_ids(facts: Sequence[Fact], pairs: Sequence[tuple[Fact, Fact]] = ()) -> list[Fact]:
+    """``facts`` with their identities: a fact paired with an older one keeps its id."""
+    carried = {id(new): old.id for old, new in pairs if old.id}
+    return [replace(f, id=carried.get(id(f)) or f.id or new_fact_id()) for f in facts]
 
 
 def reverts(change: Change, earlier: Change) -> bool:

@@ -5,6 +5,8 @@ A kind is a class registered with :func:`register` (a decorator that fills
 whether pages state facts of it (``fact``; ``extraction`` and ``link`` are
 events only), whether a watch's own pattern rules may yield it (``rule``), whether its
 facts are stated for a reference period such as a year (``has_period``),
+whether a fact of it describes a whole structure (a list, a table) rather
+than one sentence (``aggregate``),
 and how its values:
 
 * compare (:meth:`Kind.same`) and differ (:meth:`Kind.delta`: members added
@@ -66,6 +68,7 @@ class Kind:
     fact: ClassVar[bool] = True
     rule: ClassVar[bool] = False
     has_period: ClassVar[bool] = False
+    aggregate: ClassVar[bool] = False
 
     def same(self, a: Value, b: Value) -> bool:
         """Whether two values state the same thing (order of lists ignored)."""
@@ -172,6 +175,7 @@ class Membership(Kind):
 
     name = "membership"
     rule = True
+    aggregate = True
 
     def items(self, value: Value) -> tuple[str, ...]:
         return tuple(value.get("members", ()))
@@ -295,3 +299,59 @@ class Link(Kind):
 
     def describe(self, change: Change, *, human_dates: bool = False) -> str:
         return change.subject
+
+
+def _entry_label(entry: Value) -> str:
+    title, date = str(entry.get("title") or "").strip(), entry.get("date")
+    return f"{title} ({date})" if date else title
+
+
+@register
+class Collection(Kind):
+    """The entries of a news list or change log: ``{"entries": [{"date", "title"}, ...]}``.
+
+    Recorded, and alerted only when a watch asks (``alert_on: [collection]``):
+    a list that grows at the top is news, not a change of what the page states.
+    """
+
+    name = "collection"
+    alert = False
+    aggregate = True
+
+    def items(self, value: Value) -> tuple[str, ...]:
+        return tuple(_entry_label(e) for e in value.get("entries", ()))
+
+    def delta(self, a: Value, b: Value) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        old, new = self.items(a), self.items(b)
+        return tuple(e for e in new if e not in old), tuple(e for e in old if e not in new)
+
+    def format_value(self, value: Value | None, *, human_dates: bool = False) -> str:
+        if value is None:
+            return "-"
+        count = len(value.get("entries", ()))
+        return f"{count} {'entry' if count == 1 else 'entries'}"
+
+    def describe(self, change: Change, *, human_dates: bool = False) -> str:
+        if change.change == "added":
+            return f"'{change.subject}': new list of {self.format_value(change.after)}"
+        if change.change == "removed":
+            return f"'{change.subject}': list no longer shown"
+        parts = []
+        if change.added:
+            parts.append(f"{_count(change.added)} added to '{change.subject}'")
+            parts.append(f"newest: {self._newest(change, human_dates)}")
+        if change.removed:
+            parts.append(f"{_count(change.removed)} removed from '{change.subject}'")
+        return "; ".join(parts) or f"'{change.subject}': entries reworded"
+
+    @staticmethod
+    def _newest(change: Change, human_dates: bool) -> str:
+        entries = (change.after or {}).get("entries", [])
+        entry: Value = next((e for e in entries if _entry_label(e) == change.added[0]), {})
+        date, title = entry.get("date"), entry.get("title") or change.added[0]
+        shown = date_words(date) if date and human_dates else date
+        return f"{shown}, '{title}'" if shown else f"'{title}'"
+
+
+def _count(items: tuple[str, ...]) -> str:
+    return f"{len(items)} {'entry' if len(items) == 1 else 'entries'}"

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from alerts.diff import diff_facts, mark_flaps
+from alerts.diff import Extract, diff_versions, mark_flaps, with_ids
 from alerts.enqueue import HEALTH_KINDS, AlertPolicy, alerts_for
 from model.changes import Change
 from model.errors import FetchError, ParseError
@@ -33,7 +33,7 @@ from monitor.fetch import FetchResult, Validators, fetch
 from monitor.settings import FetchSettings, WatchSettings
 from parsers import parse_document
 from parsers.job import ParseJob, run_job
-from parsers.model import Document
+from parsers.model import Document, blocks_from_json
 from parsers.rules import PatternRule
 from store import snapshots
 from store.records import CheckResult, CitedLink, NewVersion, WatchState
@@ -188,6 +188,18 @@ def _with_flaps(attempt: _Attempt, changes: list[Change]) -> tuple[Change, ...]:
     return tuple(mark_flaps(changes, attempt.store.recent_changes(attempt.watch.name, since)))
 
 
+def _compare(
+    attempt: _Attempt, doc: Document, facts: list[Fact]
+) -> tuple[list[Fact], tuple[Change, ...]]:
+    """The new facts with their identities, and the changes from the current version."""
+    if attempt.state.version_id is None:
+        return with_ids(facts), ()
+    stored = attempt.store.stored_facts(attempt.state.version_id)
+    blocks = blocks_from_json(stored.blocks) if stored.blocks is not None else None
+    diff = diff_versions(Extract(stored.facts, blocks), Extract(facts, doc.blocks))
+    return with_ids(facts, diff.pairs), _with_flaps(attempt, diff.changes)
+
+
 def _new_content(attempt: _Attempt, result: FetchResult) -> CheckResult:
     assert result.body is not None
     job = ParseJob(
@@ -208,16 +220,23 @@ def _new_content(attempt: _Attempt, result: FetchResult) -> CheckResult:
     text = doc.text
     if attempt.state.text_sha == snapshots.digest(text.encode("utf-8")) and not moved:
         return _unchanged(attempt, result, "text", links)
-    state = attempt.state
-    previous = attempt.store.facts(state.version_id) if state.version_id else None
-    changes = _with_flaps(attempt, diff_facts(previous, facts)) if previous is not None else ()
+    facts, changes = _compare(attempt, doc, facts)
+    previous = attempt.state.version_id
     if moved and previous is not None and attempt.cited is not None and picked is not None:
         changes = (*changes, *follow.link_changes(attempt.cited.links, picked))
     return attempt.result(
         "changed",
         status=result.status,
         body_sha=snapshots.digest(result.body),
-        version=NewVersion(result.body, text, result.url, result.content_type, doc.title, facts),
+        version=NewVersion(
+            result.body,
+            text,
+            result.url,
+            result.content_type,
+            doc.title,
+            facts,
+            [b.to_json() for b in doc.blocks],
+        ),
         changes=changes,
         baseline=previous is None,
         etag=result.validators.etag,

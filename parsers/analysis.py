@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, TypeVar
 
-from parsers.model import Document
+from parsers.model import Document, iter_prose
 from parsers.numbers import may_hold_number
 from parsers.text import Sentence, split_sentences
 
@@ -121,9 +121,9 @@ class Analysis:
 def analyse(doc: Document) -> Analysis:
     """Split ``doc`` into sentences once and compute each sentence's features."""
     out: list[Analysed] = []
-    for sec_index, section in enumerate(doc.sections):
-        for b_index, block in enumerate(section.blocks):
-            for s_index, text in enumerate(split_sentences(block.text)):
-                sentence = Sentence(text, section, block, b_index, s_index, sec_index)
-                out.append(Analysed(sentence, features(text)))
+    # prose only: table rows and collection entries are read by their own extractors
+    for sec_index, b_index, section, block in iter_prose(doc):
+        for s_index, text in enumerate(split_sentences(block.text)):
+            sentence = Sentence(text, section, block, b_index, s_index, sec_index)
+            out.append(Analysed(sentence, features(text)))
     return Analysis(doc, tuple(out))

@@ -22,6 +22,7 @@ from model.changes import Change
 from model.facts import Fact
 from model.kinds import fact_kinds
 from parsers.facts import extract_facts
+from parsers.model import Document
 
 SUBJECT_MATCH = 0.34
 _CONTENT_TYPES = {".html": "text/html", ".pdf": "application/pdf", ".txt": "text/plain"}
@@ -93,7 +94,8 @@ class EvalReport:
         return total
 
 
-DiffFn = Callable[[Sequence[Fact], Sequence[Fact]], Sequence[Change]]
+DiffFn = Callable[[Document, Sequence[Fact], Document, Sequence[Fact]], Sequence[Change]]
+"""The diff engine: the document and facts of the version before, then after."""
 
 
 def evaluate_corpus(path: str | Path, diff: DiffFn | None = None) -> EvalReport:
@@ -126,6 +128,10 @@ def _body_file(label: Path) -> Path:
 
 
 def _facts_of(page: Path, spec: dict[str, Any], edits: Sequence[Sequence[str]] = ()) -> list[Fact]:
+    return extract_facts(_document(page, spec, edits))
+
+
+def _document(page: Path, spec: dict[str, Any], edits: Sequence[Sequence[str]] = ()) -> Document:
     from parsers import parse_document
 
     body = page.read_bytes()
@@ -134,8 +140,7 @@ def _facts_of(page: Path, spec: dict[str, Any], edits: Sequence[Sequence[str]] =
             raise ValueError(f"{page.name}: edit text not found: {old!r}")
         body = body.replace(old.encode(), new.encode())
     content_type = spec.get("content_type") or _CONTENT_TYPES[page.suffix]
-    doc = parse_document(body, content_type=content_type, url=spec.get("url", ""))
-    return extract_facts(doc)
+    return parse_document(body, content_type=content_type, url=spec.get("url", ""))
 
 
 def _score_facts(
@@ -217,9 +222,9 @@ def subject_similarity(a: str, b: str) -> float:
 def _score_pair(report: EvalReport, root: Path, pair: dict[str, Any], diff: DiffFn) -> None:
     page = root / "pages" / pair["page"]
     spec = yaml.safe_load(page.with_suffix(".yaml").read_text(encoding="utf-8"))
-    before = _facts_of(page, spec)
-    after = _facts_of(page, spec, pair.get("edits", ()))
-    changes = diff(before, after)
+    old = _document(page, spec)
+    new = _document(page, spec, pair.get("edits", ()))
+    changes = diff(old, extract_facts(old), new, extract_facts(new))
     expected = pair.get("changes") or []
     pairs = match(
         expected, changes, _same_event, lambda e, c: subject_similarity(e["subject"], c.subject)

@@ -107,6 +107,7 @@ def _pattern_facts(analysis: Analysis, rule: PatternRule) -> Iterator[Fact]:
                 period=period,
                 rule=rule.name,
                 extra={"order": sentence.order(m.start())},
+                block=sentence.block.index,
             )
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -12,7 +14,10 @@ from lxml import html as lxml_html
 
 from model.errors import EmptyContentError, ParseError, SelectorError
 from parsers.dates import parse_date_text
-from parsers.model import Block, Document, Link, Section
+from parsers.entries import FoundCollection, date_at, find_collections
+from parsers.model import Block, Cell, Collection, Document, Link, Section, Table
+from parsers.region import choose_region
+from parsers.tables import column_labels, in_head, is_data_table, is_header_row, own_rows, row_cells
 from parsers.text import normalise_space
 
 _DROP_TAGS = frozenset(
@@ -44,6 +49,9 @@ _DROP_CLASSES = frozenset(
         "wb-inv",
         "hidden",
         "visually-hidden",
+        "visuallyhidden",
+        "screen-reader-text",
+        "element-invisible",
         "sr-only",
         "govuk-visually-hidden",
         "pagedetails",
@@ -128,22 +136,29 @@ def parse_html(text: str, *, url: str = "", select: str | None = None) -> Docume
     """Parse decoded HTML into a :class:`Document` (see :func:`parsers.parse_document`)."""
     root = _parse_tree(text)
     modified = find_modified(root)
-    container = _select(text, select) if select else _main_container(root)
-    _prune(container)
-    builder = _Builder()
+    if select:
+        container, region = _select(text, select), f"selector {select}"
+        _prune(container)
+    else:
+        container, region = choose_region(root, _main_container(root), _prune)
+    lang = _lang(root)
+    builder = _Builder(find_collections(container), lang)
     builder.walk(container)
     title = _title(root, builder)
-    sections = builder.sections(title)
-    if not sections:
+    built = builder.build(title)
+    if not built.sections:
         raise EmptyContentError("the page's main content has no text")
-    lang = _lang(root)
     return Document(
         title=title,
-        sections=sections,
+        sections=built.sections,
         lang=lang,
-        modified=modified or builder.modified,
+        modified=builder.modified or modified,
         links=tuple(_links(container, url)),
         url=url,
+        blocks=built.blocks,
+        tables=built.tables,
+        collections=built.collections,
+        region=region,
     )
 
 
@@ -198,12 +213,22 @@ def _should_drop(el: lxml_html.HtmlElement) -> bool:
         return True
     if tag in ("header", "footer") and not el.xpath(".//h1"):
         return True
-    classes = set(el.get("class", "").split())
+    if tag == "sup" and _is_note_reference(el):
+        return True
+    classes = set(el.get("class", "").lower().split())
     if classes & _DROP_CLASSES or el.get("id") == "wb-dtmd":
         return True
     if el.get("role") in _DROP_ROLES:
         return True
     return tag in ("ul", "ol") and _is_fragment_list(el)
+
+
+def _is_note_reference(el: lxml_html.HtmlElement) -> bool:
+    """A footnote marker: a superscript that is a short link to a note on the same page."""
+    links = el.findall(".//a")
+    if not links or not all(a.get("href", "").startswith("#") for a in links):
+        return False
+    return len(normalise_space(text_content(el))) <= 40
 
 
 def _is_fragment_list(el: lxml_html.HtmlElement) -> bool:
@@ -218,7 +243,7 @@ def _is_fragment_list(el: lxml_html.HtmlElement) -> bool:
     return True
 
 
-_DROP_CANDIDATE_TAGS = tuple(sorted(_DROP_TAGS | {"header", "footer", "ul", "ol"}))
+_DROP_CANDIDATE_TAGS = tuple(sorted(_DROP_TAGS | {"header", "footer", "ul", "ol", "sup"}))
 # elements with an attribute :func:`_should_drop` reads (lxml finds them without Python calls)
 _WITH_DROP_ATTRIBUTES = etree.XPath(
     "descendant::*[@class or @style or @role or @hidden or @aria-hidden or @id='wb-dtmd']"
@@ -259,20 +284,95 @@ def _is_element(el: object) -> bool:
     return isinstance(getattr(el, "tag", None), str)
 
 
+_UPDATE_LABELS = (
+    r"(?:last updated|updated|last modified|page updated|date modified|modified"
+    r"|dernière mise à jour|mis à jour(?: le)?|mise à jour(?: le)?|date de modification)"
+)
+_STAMP_LABEL = re.compile(rf"^{_UPDATE_LABELS}\s*:?$", re.IGNORECASE)
+_LABEL_AT = re.compile(
+    rf"\s*(?P<label>{_UPDATE_LABELS}|first published|published|publié(?: le)?)\s*:?\s*",
+    re.IGNORECASE,
+)
+_UPDATE = re.compile(_UPDATE_LABELS, re.IGNORECASE)
+# a stamp line is labels and dates only, and at most a short tail ("+ show all updates")
+STAMP_TAIL_CHARS = 30
+STAMP_MAX_CHARS = 120
+
+
+def stamp_date(text: str, after_label: bool = False) -> str | None:
+    """The page's modification date when ``text`` only states its dates.
+
+    "Last updated 26 August 2022 — See all updates", "Published 5 April 2023 Last
+    updated 27 October 2023 + show all updates", or (``after_label``, the text
+    following a bare "Last updated" label) "26 August 2022".
+    """
+    if len(text) > STAMP_MAX_CHARS:
+        return None
+    pos, modified = 0, None
+    if after_label:
+        found = date_at(text)
+        if found is None:
+            return None
+        modified, pos = found
+    while (label := _LABEL_AT.match(text, pos)) is not None:
+        found = date_at(text[label.end() :])
+        if found is None:
+            return None
+        if _UPDATE.fullmatch(label.group("label")):
+            modified = found[0]
+        pos = label.end() + found[1]
+    return modified if modified and len(text) - pos <= STAMP_TAIL_CHARS else None
+
+
+Heading = tuple[int, str, bool]  # level, text, inside a collection entry
+Event = Heading | Block
+
+
+@dataclass(frozen=True)
+class _TableInfo:
+    group: int
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[int, ...]  # event positions
+    header_rows: int
+
+
+@dataclass(frozen=True)
+class Built:
+    """What a walk of the main content gives: sections, flat blocks, tables and collections."""
+
+    sections: tuple[Section, ...]
+    blocks: tuple[Block, ...]
+    tables: tuple[Table, ...]
+    collections: tuple[Collection, ...]
+
+
 class _Builder:
     """Collects headings and blocks while walking the main content."""
 
-    def __init__(self) -> None:
-        self.events: list[tuple[int, str] | Block] = []
+    def __init__(self, collections: Sequence[FoundCollection] = (), lang: str = "en") -> None:
+        self.lang = lang
+        self.events: list[Event] = []
         self.buffer: list[str] = []
         self.context: list[tuple[str, int]] = [("paragraph", -1)]
         self.lists: list[int] = []
         self.next_group = 0
         self.modified: str | None = None
+        self.found = list(collections)
+        self.entry_of = {el: n for n, c in enumerate(self.found) for el in c.elements}
+        self.in_entry: list[int] = []
+        self.members: dict[int, int] = {}  # event position -> collection number
+        self.tables: list[_TableInfo] = []
+        self.label_at = -1  # event position of a bare "Last updated" label
 
     def text(self, value: str | None) -> None:
         if value:
             self.buffer.append(value)
+
+    def _append(self, event: Event) -> None:
+        if self.in_entry:
+            self.members[len(self.events)] = self.in_entry[-1]
+        self.events.append(event)
 
     def flush(self) -> None:
         text = normalise_space("".join(self.buffer))
@@ -283,16 +383,47 @@ class _Builder:
         if date:
             self.modified = self.modified or parse_date_text(date.group(1))
             return
+        role: Literal["", "collection", "stamp"] = "collection" if self.in_entry else ""
+        if not role and len(text) <= STAMP_MAX_CHARS and self._stamp(text):
+            role = "stamp"
         kind, group = self.context[-1]
-        self.events.append(Block(text, "item" if kind == "item" else "paragraph", group))
+        if not role and _STAMP_LABEL.match(text):
+            self.label_at = len(self.events)
+        self._append(Block(text, "item" if kind == "item" else "paragraph", group, role=role))
+
+    def _stamp(self, text: str) -> bool:
+        """A "Last updated" line, or the date right after a bare label: the page's own stamp."""
+        follows_label = self.label_at == len(self.events) - 1 and self.label_at >= 0
+        date = stamp_date(text) or (stamp_date(text, after_label=True) if follows_label else None)
+        if date is None:
+            return False
+        self.modified = self.modified or date
+        previous = self.events[self.label_at] if follows_label else None
+        if isinstance(previous, Block):
+            self.events[self.label_at] = replace(previous, role="stamp")
+        return True
 
     def walk(self, el: lxml_html.HtmlElement) -> None:
+        collection = self.entry_of.get(el) if self.entry_of else None
+        if collection is None:
+            self._walk(el)
+            return
+        self.flush()
+        self.in_entry.append(collection)
+        self._walk(el)
+        self.flush()
+        self.in_entry.pop()
+
+    def _walk(self, el: lxml_html.HtmlElement) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in _HEADINGS:
             self.flush()
             heading = normalise_space(text_content(el))
             if heading:
-                self.events.append((_HEADINGS[tag], heading))
+                self._append((_HEADINGS[tag], heading, bool(self.in_entry)))
+        elif tag == "table" and is_data_table(el):
+            self.flush()
+            self._table(el)
         elif tag == "tr":
             self.flush()
             cells = [normalise_space(text_content(c)) for c in el if c.tag in ("td", "th")]
@@ -317,32 +448,143 @@ class _Builder:
         else:
             self.text(" " if tag == "br" else None)
             self._children(el)
-        return
 
     def _children(self, el: lxml_html.HtmlElement) -> None:
-        self.text(el.text)
+        if el.text:
+            self.buffer.append(el.text)
+        walk = self.walk if self.entry_of else self._walk
         for child in el:
-            self.walk(child)
-            self.text(child.tail)
+            walk(child)
+            if child.tail:
+                self.buffer.append(child.tail)
 
-    def sections(self, title: str) -> tuple[Section, ...]:
+    def _table(self, el: lxml_html.HtmlElement) -> None:
+        """One ``row`` block per row of a data table (its caption first, as a paragraph)."""
+        group = self.next_group
+        self.next_group += 1
+        caption_el = el.find("caption")
+        caption = normalise_space(text_content(caption_el)) if caption_el is not None else ""
+        if caption:
+            self.text(caption)
+            self.flush()
+        headers: list[tuple[Cell, ...]] = []
+        rows: list[int] = []
+        for tr in own_rows(el):
+            cells = row_cells(tr, in_head(tr))
+            if is_header_row(cells, in_head(tr), len(rows) > len(headers)):
+                headers.append(cells)
+            text = " | ".join(c.text for c in cells if c.text)
+            if not text:
+                continue
+            entry = self.entry_of.get(tr)
+            if entry is not None:
+                self.members[len(self.events)] = entry
+            in_collection = entry is not None or bool(self.in_entry)
+            rows.append(len(self.events))
+            role: Literal["", "collection"] = "collection" if in_collection else ""
+            self._append(Block(text, "row", group, cells=cells, role=role))
+        columns = column_labels(headers)
+        self.tables.append(_TableInfo(group, caption, columns, tuple(rows), len(headers)))
+
+    def build(self, title: str) -> Built:
+        """Sections (the title heads the blocks before the first heading) and the flat blocks."""
         self.flush()
-        out: list[Section] = []
+        flat: list[Block] = []
+        at: dict[int, int] = {}  # event position -> block index
+        sections: list[Section] = []
+        stack: list[tuple[int, str]] = []
+        path: tuple[str, ...] = ()  # the headings of ``stack``
         heading, level, blocks = title, 1, []
-        for event in self.events:
+        for position, event in enumerate(self.events):
+            at[position] = len(flat)
             if isinstance(event, Block):
-                blocks.append(event)
+                block = event.placed(len(flat), path)
+                flat.append(block)
+                blocks.append(block)
                 continue
             if blocks:
-                out.append(Section(heading, tuple(blocks), level))
-            level, heading = event
+                sections.append(Section(heading, tuple(blocks), level))
+            level, heading, in_entry = event
             blocks = []
+            role: Literal["", "collection"] = "collection" if in_entry else ""
+            above = path
+            if not in_entry:
+                stack = [(lvl, h) for lvl, h in stack if lvl < level]
+                above = tuple(h for _, h in stack)
+                stack.append((level, heading))
+                path = (*above, heading)
+            flat.append(Block(heading, "heading", -1, len(flat), above, level, role=role))
         if blocks:
-            out.append(Section(heading, tuple(blocks), level))
+            sections.append(Section(heading, tuple(blocks), level))
+        tables = tuple(_table_of(n, info, at, flat, title) for n, info in enumerate(self.tables))
+        return Built(tuple(sections), tuple(flat), tables, self._collections(at, flat, title))
+
+    def _collections(
+        self, at: dict[int, int], flat: list[Block], title: str
+    ) -> tuple[Collection, ...]:
+        spans: dict[int, list[int]] = {}
+        for position, number in self.members.items():
+            spans.setdefault(number, []).append(at[position])
+        out: list[Collection] = []
+        for number, found in enumerate(self.found):
+            indexes = tuple(sorted(spans.get(number, ())))
+            if indexes:
+                name = _name_before(flat, indexes[0], "", "")
+                right_after = indexes[0] > 0 and flat[indexes[0] - 1].kind == "heading"
+                if not name or (name == title and not right_after):
+                    name = _collection_name(found, self.lang)  # the title names the page
+                out.append(Collection(len(out), name, found.entries, indexes))
         return tuple(out)
 
     def first_h1(self) -> str | None:
-        return next((e[1] for e in self.events if isinstance(e, tuple) and e[0] == 1), None)
+        return next(
+            (e[1] for e in self.events if isinstance(e, tuple) and e[0] == 1 and not e[2]), None
+        )
+
+
+def _table_of(
+    number: int, info: _TableInfo, at: dict[int, int], flat: list[Block], title: str
+) -> Table:
+    rows = tuple(at[p] for p in info.rows)
+    first = rows[0] if rows else len(flat)
+    name = info.caption or _name_before(flat, first, title, "")
+    return Table(number, name, info.columns, rows, info.header_rows, info.caption)
+
+
+LABEL_MAX_CHARS = 120
+
+
+_COLLECTION_NAMES = {
+    "en": ("Page history", "Latest entries"),
+    "fr": ("Historique de la page", "Dernières entrées"),
+}
+
+
+def _collection_name(found: FoundCollection, lang: str) -> str:
+    """A collection under no heading of its own: named by its ``aria-label``, else by what it
+    holds (change notes without links are a page history; linked entries are the latest)."""
+    parent = found.elements[0].getparent()
+    for element in (parent, *(parent.iterancestors() if parent is not None else ()))[:3]:
+        label = normalise_space(element.get("aria-label") or "") if element is not None else ""
+        if label:
+            return label
+    history, latest = _COLLECTION_NAMES.get(lang, _COLLECTION_NAMES["en"])
+    return latest if found.linked else history
+
+
+def _name_before(flat: list[Block], first: int, title: str, default: str) -> str:
+    """What names the structure starting at block ``first``: a lead-in, a heading or the title."""
+    previous = flat[first - 1] if first > 0 else None
+    if (
+        previous is not None
+        and previous.kind == "paragraph"
+        and previous.text.endswith(":")
+        and len(previous.text) <= LABEL_MAX_CHARS
+    ):
+        return previous.text.rstrip(" :")
+    if first < len(flat) and flat[first].path:
+        return flat[first].path[-1]
+    return title or default
 
 
 def _title(root: lxml_html.HtmlElement, builder: _Builder) -> str:

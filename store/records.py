@@ -20,7 +20,7 @@ from model.facts import Fact
 
 @dataclass(frozen=True)
 class NewVersion:
-    """The content of a version about to be stored."""
+    """The content of a version about to be stored (``blocks`` as plain data)."""
 
     body: bytes
     text: str
@@ -28,6 +28,7 @@ class NewVersion:
     content_type: str
     title: str
     facts: Sequence[Fact]
+    blocks: Sequence[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)

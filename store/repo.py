@@ -24,7 +24,7 @@ from model.facts import Fact
 from model.timefmt import utcnow
 from store import snapshots
 from store.db import ensure_schema, open_engine
-from store.facts_codec import decode_facts
+from store.facts_codec import StoredFacts, decode_stored
 from store.models import Blob, ChangeRow, Check, Version, Watch
 from store.records import CheckResult, SavedCheck, WatchState
 from store.writes import Transaction
@@ -207,11 +207,15 @@ class Store:
 
     def facts(self, version_id: int) -> list[Fact]:
         """The facts of a version, in document order."""
+        return self.stored_facts(version_id).facts
+
+    def stored_facts(self, version_id: int) -> StoredFacts:
+        """The facts of a version and the blocks they were found in (when stored)."""
         with self.session() as s:
             sha = s.scalar(select(Version.facts_sha).where(Version.id == version_id))
         if sha is None:
             raise StoreError(f"no version with id {version_id}")
-        return decode_facts(self.blob(sha))
+        return decode_stored(self.blob(sha))
 
     def blob(self, sha: str) -> bytes:
         """The bytes stored under ``sha``."""

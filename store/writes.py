@@ -111,7 +111,7 @@ class Transaction:
             created_at=result.started_at,
             body_sha=self.put_blob(new.body),
             text_sha=self.put_blob(new.text.encode("utf-8")),
-            facts_sha=self.put_blob(encode_facts(new.facts)),
+            facts_sha=self.put_blob(encode_facts(new.facts, new.blocks)),
             url=new.url,
             content_type=new.content_type,
             title=new.title,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from alerts.diff import diff_facts
+from alerts.diff import diff_documents
 from parsers.evaluate import EvalReport, evaluate_corpus, format_report
 from tests.corpus.pdfmake import FIVE_COUNTRY_STATEMENT, make_pdf
 
@@ -25,7 +25,7 @@ THRESHOLDS: dict[str, tuple[float, float]] = {
 
 @pytest.fixture(scope="module")
 def report() -> EvalReport:
-    return evaluate_corpus(CORPUS, diff_facts)
+    return evaluate_corpus(CORPUS, diff_documents)
 
 
 def test_corpus_size(report: EvalReport) -> None:

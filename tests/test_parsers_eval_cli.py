@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
-from alerts.diff import diff_facts
+from alerts.diff import diff_documents
 from monitor.cli import cli
 from parsers.evaluate import evaluate_corpus, report_json
 
@@ -52,7 +53,10 @@ def test_default_corpus_is_tests_corpus(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.chdir(ROOT)
     result = run()
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("corpus: 12 pages, 14 before/after pairs")
+    corpus = ROOT / "tests" / "corpus"
+    pages = len(list((corpus / "pages").glob("*.yaml")))
+    pairs = len(yaml.safe_load((corpus / "pairs.yaml").read_text(encoding="utf-8")))
+    assert result.output.startswith(f"corpus: {pages} pages, {pairs} before/after pairs")
     for row in ("| membership ", "| figure ", "| date ", "| all facts ", "| change events "):
         assert row in result.output
     assert "missed (" not in result.output
@@ -78,7 +82,7 @@ def test_json_counts(corpus: Path, row: str) -> None:
 
 def test_json_is_the_report(corpus: Path) -> None:
     data = json.loads(run(str(corpus), "--json").output)
-    assert data == report_json(evaluate_corpus(corpus, diff_facts))
+    assert data == report_json(evaluate_corpus(corpus, diff_documents))
     assert data["pages"] == 1 and data["pairs"] == 1
     assert data["scores"]["figure"]["precision"] == 1.0
     assert data["scores"]["figure"]["recall"] == pytest.approx(2 / 3, abs=1e-4)

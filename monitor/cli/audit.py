@@ -8,13 +8,14 @@ from typing import Any
 
 import click
 
-from alerts.diff import diff_facts
+from alerts.diff import Extract, diff_versions
 from model.errors import UnknownWatchError
 from model.events import EventMeta, event_json
 from model.facts import Fact
 from model.kinds import describe, format_value
 from monitor.cli.common import TIME, UNTIL, AppContext, emit_json, pass_app, when
 from monitor.table import render_table
+from parsers.model import blocks_from_json
 from store.models import Version
 from store.repo import Store, change_from_row
 
@@ -25,6 +26,12 @@ def fact_json(fact: Fact) -> dict[str, Any]:
     out["value"] = dict(fact.value)
     out["rule"] = fact.rule
     return out
+
+
+def _extract(store: Store, version: Version) -> Extract:
+    stored = store.stored_facts(version.id)
+    blocks = blocks_from_json(stored.blocks) if stored.blocks is not None else None
+    return Extract(stored.facts, blocks)
 
 
 def _version_or_fail(
@@ -194,7 +201,7 @@ def diff(
     store = app.store
     new = _version_or_fail(store, name, None, to_seq)
     old = _version_or_fail(store, name, None, from_seq if from_seq else max(new.seq - 1, 1))
-    events = diff_facts(store.facts(old.id), store.facts(new.id))
+    events = diff_versions(_extract(store, old), _extract(store, new)).changes
     text = list(
         difflib.unified_diff(
             store.text(old).splitlines(),

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import yaml
 
-from alerts.diff import diff_facts
+from alerts.diff import diff_documents
 from monitor.cli.common import emit_json
 from parsers.evaluate import (
     EvalReport,
@@ -25,7 +25,7 @@ def load_report(corpus: Path) -> EvalReport:
     if not (corpus / "pages").is_dir():
         raise click.UsageError(f"{corpus} is not a corpus: it has no pages/ directory")
     try:
-        return evaluate_corpus(corpus, diff_facts)
+        return evaluate_corpus(corpus, diff_documents)
     except (OSError, ValueError, KeyError, yaml.YAMLError) as exc:
         raise click.UsageError(f"the corpus at {corpus} cannot be read: {exc}") from exc
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from parsers.extractors import dates, figures, memberships, modified
+from parsers.extractors import collections, dates, figures, memberships, modified, tables
 
-__all__ = ["dates", "figures", "memberships", "modified"]
+__all__ = ["collections", "dates", "figures", "memberships", "modified", "tables"]

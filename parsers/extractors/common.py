@@ -256,6 +256,7 @@ def make_fact(
         period=period,
         rule=rule,
         extra={"order": order},
+        block=where.block.index,
     )
 
 
