@@ -29,7 +29,7 @@ the caller can carry each fact's identity (:attr:`model.facts.Fact.id`) on.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
@@ -42,6 +42,7 @@ from parsers.model import Block, Document
 SIMILARITY_THRESHOLD = 0.62
 EXTRACTION_MIN_FACTS = 8
 EXTRACTION_LOST_SHARE = 0.6
+TABLE_EVENT_MIN = 3
 
 
 @dataclass(frozen=True)
@@ -168,13 +169,61 @@ def _extraction_event(before: Sequence[Fact], lost: int, remaining: int) -> Chan
 
 def diff_versions(before: Extract, after: Extract) -> VersionDiff:
     """The change events from version ``before`` to ``after`` (see the module doc)."""
-    if before.blocks is not None and after.blocks is not None:
-        aligned = align_facts(before.blocks, before.facts, after.blocks, after.facts)
-        pairs = [(p.before, p.after) for p in aligned.pairs]
-        removed, added = list(aligned.removed), list(aligned.added)
-    else:
+    if before.blocks is None or after.blocks is None:
         pairs, removed, added = align(before.facts, after.facts)
-    return VersionDiff(_events(before.facts, after.facts, pairs, removed, added), pairs)
+        return VersionDiff(_events(before.facts, after.facts, pairs, removed, added), pairs)
+    aligned = align_facts(before.blocks, before.facts, after.blocks, after.facts)
+    pairs = [(p.before, p.after) for p in aligned.pairs]
+    statuses = {p.old: p.status for p in aligned.blocks.pairs if p.old is not None}
+    gone, removed = _whole_tables(aligned.removed, before.blocks, statuses, "deleted")
+    statuses = {p.new: p.status for p in aligned.blocks.pairs if p.new is not None}
+    new, added = _whole_tables(aligned.added, after.blocks, statuses, "inserted")
+    changes = _events(before.facts, after.facts, pairs, removed, added)
+    changes += [_table_event(facts, "removed") for facts in gone]
+    changes += [_table_event(facts, "added") for facts in new]
+    return VersionDiff(changes, pairs)
+
+
+def _whole_tables(
+    facts: Sequence[Fact], blocks: Sequence[Block], statuses: Mapping[int, str], status: str
+) -> tuple[list[list[Fact]], list[Fact]]:
+    """Facts of tables whose every row was ``status`` (deleted or inserted), by table;
+    and the other facts."""
+    rows: dict[int, list[Block]] = {}
+    for block in blocks:
+        if block.kind == "row" and block.group >= 0:
+            rows.setdefault(block.group, []).append(block)
+    whole = {g for g, rs in rows.items() if all(statuses.get(b.index) == status for b in rs)}
+    tables: dict[int, list[Fact]] = {}
+    rest: list[Fact] = []
+    for fact in facts:
+        row = blocks[fact.block] if 0 <= fact.block < len(blocks) else None
+        if row is not None and row.kind == "row" and row.group in whole:
+            tables.setdefault(row.group, []).append(fact)
+        else:
+            rest.append(fact)
+    small = [f for group in tables.values() if len(group) < TABLE_EVENT_MIN for f in group]
+    return [g for g in tables.values() if len(g) >= TABLE_EVENT_MIN], rest + small
+
+
+def _table_event(facts: Sequence[Fact], change: str) -> Change:
+    """One event for a whole table that was withdrawn (``removed``) or appeared (``added``)."""
+    members = [f for f in facts if f.kind == "membership"]
+    figures = [f for f in facts if f.kind == "figure"]
+    rows = len({f.block for f in figures}) or sum(len(m.value.get("members", ())) for m in members)
+    name = members[0].subject if members else figures[0].section or "table"
+    value = {"rows": rows, "figures": len(figures)}
+    evidence = facts[0].evidence
+    return Change(
+        kind="table",
+        change=change,
+        subject=name,
+        section=facts[0].section,
+        before=value if change == "removed" else None,
+        after=value if change == "added" else None,
+        evidence_before=evidence if change == "removed" else None,
+        evidence_after=evidence if change == "added" else None,
+    )
 
 
 def diff_documents(

@@ -355,3 +355,27 @@ class Collection(Kind):
 
 def _count(items: tuple[str, ...]) -> str:
     return f"{len(items)} {'entry' if len(items) == 1 else 'entries'}"
+
+
+@register
+class TableShown(Kind):
+    """A whole table of figures that appeared or was withdrawn: one event, not one per cell.
+
+    ``{"rows": 7, "figures": 14}``; the evidence is the table's first row.
+    """
+
+    name = "table"
+    fact = False
+
+    def format_value(self, value: Value | None, *, human_dates: bool = False) -> str:
+        if value is None:
+            return "-"
+        rows, figures = value.get("rows", 0), value.get("figures", 0)
+        return (
+            f"{rows} row{'s' if rows != 1 else ''}, {figures} figure{'s' if figures != 1 else ''}"
+        )
+
+    def describe(self, change: Change, *, human_dates: bool = False) -> str:
+        if change.change == "added":
+            return f"New table '{change.subject}' ({self.format_value(change.after)})"
+        return f"Table '{change.subject}' withdrawn ({self.format_value(change.before)})"

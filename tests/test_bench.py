@@ -100,3 +100,11 @@ def test_report_marks_targets_and_planned_counts() -> None:
     assert met["pass-3: versions and events as planned"]
     assert not met["database after 3 passes <= 0.25x raw bytes of one pass"]
     assert "| pass 1: all new |" in report.markdown(result)
+
+
+def test_the_alignment_bench_finds_one_event_per_edited_fact() -> None:
+    from bench import alignment
+
+    result = alignment.measure(pages=3, repeats=1)
+    assert (result["pages"], result["events"]) == (3, 3)
+    assert result["extract_ms"] > 0 and result["compare_ms"] > 0
