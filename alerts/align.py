@@ -62,8 +62,8 @@ from typing import Literal
 
 from model.facts import Fact
 from model.kinds import kind_of
-from parsers.extractors.tables import row_period
 from parsers.model import Block
+from parsers.tables import row_period
 
 MODIFIED_SIMILARITY = 0.5
 MOVED_MODIFIED_SIMILARITY = 0.75

@@ -9,12 +9,26 @@ Public API::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from model.errors import ParseError
 from model.facts import Fact
 from parsers.charset import decode_html
-from parsers.facts import extract_facts
 from parsers.model import Block, Document, Link, Section
 from parsers.rules import PatternRule
+
+if TYPE_CHECKING:
+    from parsers.facts import extract_facts
+
+
+def __getattr__(name: str) -> Any:
+    """``extract_facts`` loads the extractors on first use, not with the package."""
+    if name == "extract_facts":
+        from parsers.facts import extract_facts
+
+        return extract_facts
+    raise AttributeError(f"module 'parsers' has no attribute {name!r}")
+
 
 __all__ = [
     "Block",

@@ -7,12 +7,16 @@ or a single cell per row) is read as ordinary content instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 from lxml import etree
 
+from parsers.entries import date_only
 from parsers.model import Cell
 from parsers.text import normalise_space
+
+_PERIOD = re.compile(r"^(?:FY\s*)?(?:19|20)\d\d(?:\s?[-–/]\s?(?:\d{4}|\d{2}))?$")
 
 _CELL_TAGS = ("td", "th")
 _SECTION_TAGS = ("thead", "tbody", "tfoot")
@@ -91,3 +95,11 @@ def positions(cells: Sequence[Cell]) -> list[int]:
         out.append(position)
         position += cell.span
     return out
+
+
+def row_period(key: str) -> str | None:
+    """The period a row is for when its key is a date or a (fiscal) year."""
+    key = key.strip()
+    if _PERIOD.match(key):
+        return key
+    return date_only(key)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import difflib
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from alerts.diff import Extract, diff_versions
 from model.errors import UnknownWatchError
 from model.events import EventMeta, event_json
 from model.facts import Fact
@@ -18,6 +17,9 @@ from monitor.table import render_table
 from parsers.model import blocks_from_json
 from store.models import Version
 from store.repo import Store, change_from_row
+
+if TYPE_CHECKING:
+    from alerts.diff import Extract
 
 
 def fact_json(fact: Fact) -> dict[str, Any]:
@@ -29,6 +31,8 @@ def fact_json(fact: Fact) -> dict[str, Any]:
 
 
 def _extract(store: Store, version: Version) -> Extract:
+    from alerts.diff import Extract  # the diff engine loads for `diff` only
+
     stored = store.stored_facts(version.id)
     blocks = blocks_from_json(stored.blocks) if stored.blocks is not None else None
     return Extract(stored.facts, blocks)
@@ -201,6 +205,8 @@ def diff(
     store = app.store
     new = _version_or_fail(store, name, None, to_seq)
     old = _version_or_fail(store, name, None, from_seq if from_seq else max(new.seq - 1, 1))
+    from alerts.diff import diff_versions
+
     events = diff_versions(_extract(store, old), _extract(store, new)).changes
     text = list(
         difflib.unified_diff(

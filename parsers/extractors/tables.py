@@ -28,7 +28,7 @@ from parsers.extractors.placing import place_of
 from parsers.model import Block, Cell, Table
 from parsers.numbers import Amount, find_amounts
 from parsers.registry import extractor
-from parsers.tables import positions
+from parsers.tables import positions, row_period
 
 NUMERIC_SHARE = 0.5
 NAME_SHARE = 0.8
@@ -36,7 +36,6 @@ NAME_MAX_WORDS = 8
 MIN_MEMBER_ROWS = 3
 EVIDENCE_MAX_CHARS = 300
 
-_PERIOD = re.compile(r"^(?:FY\s*)?(?:19|20)\d\d(?:\s?[-–/]\s?(?:\d{4}|\d{2}))?$")
 _PARENTHETICAL = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _TOTAL = re.compile(r"^(?:total|grand total|sum|all|overall|ensemble|tous|toutes)\b", re.I)
 
@@ -124,14 +123,6 @@ def cell_amount(text: str, lang: str, dollar: str) -> Amount | None:
     if any(ch.isdigit() for ch in rest) or len(rest.split()) > 2:
         return None
     return amounts[0]
-
-
-def row_period(key: str) -> str | None:
-    """The period a row is for when its key is a date or a (fiscal) year."""
-    key = key.strip()
-    if _PERIOD.match(key):
-        return key
-    return date_only(key)
 
 
 def _names(keys: Sequence[str]) -> bool:
