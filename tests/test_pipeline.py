@@ -227,3 +227,27 @@ def test_parse_processes_give_the_same_facts(server: LocalServer, sqlite_store: 
     doc, facts = run_job(ParseJob(seed_html().encode(), "text/html", server.url(SEED_URL_PATH)))
     assert sqlite_store.facts(version.id) == facts
     assert sqlite_store.text(version) == doc.text
+
+
+def test_a_fact_keeps_its_identity_from_version_to_version(
+    server: LocalServer, store: Store
+) -> None:
+    settings = make_settings(str(store.engine.url), ps=server.url(SEED_URL_PATH))
+    texts = [
+        seed_text(),
+        seed_text().replace("a total of 19 companies", "a total of 21 companies"),
+        seed_text().replace("a total of 19 companies", "a total of 23 companies"),
+    ]
+    for text in texts:
+        _serve(server, text)
+        check_once(store, settings, settings.watches)
+    versions = store.versions("ps")
+    endorsed = [
+        next(f for f in store.facts(v.id) if f.kind == "figure" and "compan" in f.subject)
+        for v in versions
+    ]
+    assert [f.value["amount"] for f in endorsed] == [19, 21, 23]
+    assert len({f.id for f in endorsed}) == 1 and endorsed[0].id
+    first, last = store.facts(versions[0].id), store.facts(versions[-1].id)
+    assert {f.id for f in first} == {f.id for f in last}  # nothing else was new
+    assert len({f.id for f in last}) == len(last)
