@@ -80,4 +80,4 @@ def main() -> None:
 
 
 # Command modules register themselves on import.
-from monitor.cli import alerts, audit, checking, demo, evaluate, schema, service  # noqa: E402, F401
+from monitor.cli import alerts, audit, checking, demo, evaluate, schema, service, web  # noqa: E402, F401

@@ -13,6 +13,7 @@ import click
 from alerts.wording import describe
 from monitor.cli import cli
 from monitor.cli.common import AppContext, emit_json, pass_app, when
+from monitor.errors import ConfigError
 from monitor.health import heartbeat_check
 from monitor.metrics import Metrics
 from monitor.outcomes import Changed, Failed, Unchanged
@@ -20,7 +21,7 @@ from monitor.scheduler import Finished, make_trigger, next_due
 from monitor.service import Service
 from monitor.settings import Settings, load_settings
 from monitor.table import render_table
-from monitor.web import WebServer, health_route, metrics_route, parse_address
+from monitor.web import WebServer, parse_address
 from store import scheduling
 from store.repo import Store, change_from_row, utcnow
 
@@ -126,13 +127,21 @@ def _reloader(app: AppContext) -> Settings:
 
 
 def _start_web(address: str, service: Service, metrics: Metrics, store: Store) -> WebServer:
+    from monitor.cli.web import check_exposure
     from monitor.health import Health, outbox_stats
+    from monitor.webui.app import create_app
 
     host, port = parse_address(address)
-    server = WebServer(host, port)
+    settings = service.settings
+    try:  # the UI needs loopback or web.token; /healthz and /metrics are always served
+        check_exposure(host, settings.web)
+        ui = True
+    except ConfigError as exc:
+        logging.getLogger("factwatch.service").warning("web UI not served: %s", exc)
+        ui = False
     health = Health(store, lambda: service.settings)
-    server.route("/healthz", health_route(health))
-    server.route("/metrics", metrics_route(metrics))
+    app = create_app(store, lambda: service.settings, ui=ui, health=health, metrics=metrics)
+    server = WebServer(app, host, port)
 
     def gauges() -> dict[str, float]:
         limits = service.settings.scheduler
@@ -153,7 +162,7 @@ def _start_web(address: str, service: Service, metrics: Metrics, store: Store) -
     "--http",
     "http",
     metavar="HOST:PORT",
-    help="Serve /healthz and /metrics on HOST:PORT (e.g. 127.0.0.1:8080).",
+    help="Serve /healthz, /metrics and the web UI on HOST:PORT (e.g. 127.0.0.1:8080).",
 )
 @click.option(
     "--watch-config",
@@ -191,7 +200,7 @@ def run(ctx: click.Context, http: str | None, watch_config: bool, log_format: st
     if server:
         host, port = server.address
         logging.getLogger("factwatch.service").info(
-            "serving /healthz and /metrics", extra={"http": f"{host}:{port}"}
+            "serving /healthz, /metrics and the web UI", extra={"http": f"{host}:{port}"}
         )
     service.install_signals()
     try:
