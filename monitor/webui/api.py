@@ -241,7 +241,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "No such watch, version or fact"},
 }
 router = APIRouter(prefix="/api/v1", tags=["history"], responses=ERRORS)
-SEQ = Path(ge=1, le=MAX_ID, description="Version number (1, 2, ...)")
+SEQ = Path(ge=1, le=MAX_ID, description="Version number (1, 2, ...)", examples=[1])
+NAME = Path(
+    max_length=400,
+    description="Watch name (followed documents: parent/slug)",
+    examples=["ps-international-efforts"],
+)
 LIMIT = Query(None, ge=1, le=MAX_PAGE, description="Items per page (default web.page_size)")
 CURSOR = Query(None, max_length=400, description="next_cursor of the previous page")
 
@@ -348,7 +353,7 @@ def list_watches(
 )
 def facts_csv(
     request: Request,
-    name: str,
+    name: str = NAME,
     since: str | None = Query(None, description="Only versions stored at or after (ISO 8601)"),
 ) -> StreamingResponse:
     """One row per fact per version where it took a new value (spreadsheet-safe CSV)."""
@@ -364,7 +369,7 @@ def facts_csv(
 @router.get("/watches/{name:path}/fact-history", response_model=FactRowsOut)
 def fact_rows(
     request: Request,
-    name: str,
+    name: str = NAME,
     since: str | None = Query(None, description="Only versions stored at or after (ISO 8601)"),
 ) -> FactRowsOut:
     """The same rows as ``facts.csv``, as JSON (``factwatch export --format json``)."""
@@ -375,7 +380,7 @@ def fact_rows(
 @router.get("/watches/{name:path}/facts", response_model=FactsOut)
 def facts(
     request: Request,
-    name: str,
+    name: str = NAME,
     at: str | None = Query(None, description="The facts in force at this date or time"),
     version: int | None = Query(None, ge=1, le=MAX_ID, description="A version number"),
 ) -> FactsOut:
@@ -407,7 +412,7 @@ def facts(
 
 
 @router.get("/watches/{name:path}/versions/{seq}", response_model=VersionDetailOut)
-def version(request: Request, name: str, seq: int = SEQ) -> VersionDetailOut:
+def version(request: Request, name: str = NAME, seq: int = SEQ) -> VersionDetailOut:
     """One version: metadata, hashes, the check that stored it, and its clean text."""
     store = context(request).store
     detail = audit.version_detail(store, name, seq)
@@ -427,7 +432,7 @@ def version(request: Request, name: str, seq: int = SEQ) -> VersionDetailOut:
 
 @router.get("/watches/{name:path}/versions", response_model=VersionList)
 def versions(
-    request: Request, name: str, cursor: str | None = CURSOR, limit: int | None = LIMIT
+    request: Request, name: str = NAME, cursor: str | None = CURSOR, limit: int | None = LIMIT
 ) -> VersionList:
     """The versions of a watch, newest first."""
     page = audit.versions_page(
@@ -441,7 +446,7 @@ def versions(
 @router.get("/watches/{name:path}/diff", response_model=DiffOut)
 def diff(
     request: Request,
-    name: str,
+    name: str = NAME,
     from_seq: int | None = Query(None, alias="from", ge=1, le=MAX_ID),
     to: int | None = Query(None, ge=1, le=MAX_ID),
 ) -> DiffOut:
@@ -485,7 +490,7 @@ def _unified(old: str, new: str, a: int, b: int) -> list[str]:
 
 
 @router.get("/watches/{name:path}", response_model=WatchDetail)
-def watch(request: Request, name: str) -> WatchDetail:
+def watch(request: Request, name: str = NAME) -> WatchDetail:
     """One watch, its status and the documents it follows."""
     store = context(request).store
     status = audit.watch_status(store, name)

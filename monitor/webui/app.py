@@ -43,7 +43,8 @@ from store.audit import QueryError
 from store.repo import Store
 
 log = logging.getLogger("factwatch.web")
-PUBLIC = frozenset({"/healthz", "/login"})
+PUBLIC = frozenset({"/healthz", "/login"})  # and the stylesheet the login form uses
+PUBLIC_PREFIX = "/static/"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_FORM = 16 * 1024
 OPENAPI_PATH = "/api/v1/openapi.json"
@@ -112,7 +113,7 @@ def _authenticate(request: Request, settings: Settings, ui: bool) -> Response | 
         request.state.auth = "bearer"
     elif sessions.valid(request.cookies.get(SESSION_COOKIE)):
         request.state.auth = "cookie"
-    elif request.url.path not in PUBLIC:
+    elif request.url.path not in PUBLIC and not request.url.path.startswith(PUBLIC_PREFIX):
         return _refuse(request)
     return None
 

@@ -14,6 +14,7 @@ from xml.etree import ElementTree as ET
 
 from fastapi import APIRouter, Request, Response
 
+from alerts.diff import Change
 from alerts.wording import describe
 from monitor.webui.app import context
 from monitor.webui.views import iso, watch_url
@@ -39,6 +40,15 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
+def _event_lines(change: Change) -> list[str]:
+    lines = [f"- {describe(change)}"]
+    if change.evidence_before and change.evidence_before != change.evidence_after:
+        lines.append(f"  was: {change.evidence_before}")
+    if change.evidence_after:
+        lines.append(f"  now: {change.evidence_after}")
+    return lines
+
+
 def _entry(feed: ET.Element, base: str, item: CheckChanges) -> None:
     entry = _add(feed, "entry")
     query = f"?from={item.version_before}&to={item.version_after}" if item.version_before else ""
@@ -52,7 +62,7 @@ def _entry(feed: ET.Element, base: str, item: CheckChanges) -> None:
     _add(entry, "title", f"{item.watch}: {count} change{'s' if count != 1 else ''}")
     _add(entry, "updated", iso(item.detected_at))
     _add(entry, "link", href=link, rel="alternate", type="text/html")
-    lines = [f"- {describe(e.change)}" for e in item.events]
+    lines = [line for e in item.events for line in _event_lines(e.change)]
     lines.append(f"Page: {item.url}")
     _add(entry, "summary", lines[0][2:] if count == 1 else f"{count} fact changes")
     _add(entry, "content", "\n".join(lines), type="text")
