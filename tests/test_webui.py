@@ -124,7 +124,7 @@ def test_security_headers_on_every_response(world: World) -> None:
         assert "script-src 'none'" in csp and "default-src 'none'" in csp, path
         assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp, path
         assert headers["x-content-type-options"] == "nosniff", path
-        assert headers["x-frame-options"] == "DENY" and headers["referrer-policy"] == "no-referrer"
+        assert headers["x-frame-options"] == "DENY" and headers["referrer-policy"] == "same-origin"
 
 
 def test_stored_html_only_in_a_sandboxed_frame(world: World) -> None:

@@ -11,7 +11,7 @@
   per-browser cookie under a per-process secret; requests authenticated by
   the bearer header need none (a browser never adds that header by itself).
 * Every response carries a Content-Security-Policy without inline script,
-  ``nosniff``, ``no-referrer`` and frame denial.
+  ``nosniff``, a same-origin referrer policy and frame denial.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ STORED_CSP = (
 )
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
