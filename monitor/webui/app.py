@@ -10,6 +10,7 @@ response.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -138,7 +139,9 @@ async def guard(request: Request, call_next: Callable[[Request], Awaitable[Respo
     seed = request.cookies.get(CSRF_COOKIE)
     fresh = not seed or len(seed) > 64
     request.state.csrf_seed = Csrf.seed() if fresh else seed
+    started = time.perf_counter()
     response = await call_next(request)
+    response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
     if fresh and "text/html" in response.headers.get("content-type", ""):
         response.set_cookie(
             CSRF_COOKIE,
