@@ -7,12 +7,14 @@ later is covered: every one refuses a request without the token, except
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -32,10 +34,10 @@ from monitor.webui.app import create_app
 from monitor.webui.security import SESSION_COOKIE, Sessions, safe_next
 from store import audit
 from store.repo import Store
-from tests.server import local_server
+from tests.server import LocalServer, local_server
 from tests.webui_support import EVIL, SEED, TOKEN, Site, build_history, serving
 
-PUBLIC_BY_DESIGN = {"/login", "/static"}  # the way in, and the stylesheet it uses
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @dataclass
@@ -291,3 +293,43 @@ def test_the_command_line_does_not_load_the_web_stack() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "LOADED []" in out.stdout
+
+
+def test_run_serves_health_metrics_and_the_ui_from_one_server(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    import yaml
+
+    from tests.service_support import running, wait_for, write_config
+
+    server.route(
+        "/a", "<html><body><main><p>In 2021, 19 companies signed.</p></main></body></html>"
+    )
+    database = f"sqlite:///{tmp_path}/service.db"
+    config = write_config(
+        tmp_path / "factwatch.yaml",
+        database,
+        [{"name": "a", "url": server.url("/a"), "every": "1h"}],
+    )
+    data = yaml.safe_load(config.read_text())
+    data["web"] = {"token": TOKEN}
+    config.write_text(yaml.safe_dump(data))
+    with running(config, tmp_path / "run.log", "--http", "127.0.0.1:0") as run:
+        line = wait_for(
+            "the http line", lambda: [ln for ln in run.text().splitlines() if '"http"' in ln]
+        )
+        base = "http://" + json.loads(line[0])["http"]
+        wait_for(
+            "a check", lambda: httpx.get(base + "/api/v1/watches", headers=AUTH).json()["items"]
+        )
+        watches = httpx.get(base + "/api/v1/watches", headers=AUTH).json()["items"]
+        health = httpx.get(base + "/healthz")
+        metrics_open = httpx.get(base + "/metrics")
+        metrics = httpx.get(base + "/metrics", headers=AUTH)
+        page = httpx.get(base + "/", headers=AUTH)
+        refused = httpx.get(base + "/api/v1/watches")
+    assert [w["name"] for w in watches] == ["a"] and watches[0]["versions"] == 1
+    assert health.status_code == 200 and health.json()["status"] == "ok"
+    assert metrics_open.status_code == 401 and "factwatch_checks_total" in metrics.text
+    assert page.status_code == 200 and ">a</a>" in page.text
+    assert refused.status_code == 401
