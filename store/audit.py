@@ -369,6 +369,7 @@ class VersionInfo:
     body_sha: str
     text_sha: str
     facts_sha: str
+    watch_id: int
 
 
 @dataclass(frozen=True)
@@ -397,6 +398,7 @@ def _info(row: Version, watch: str, valid_to: datetime | None) -> VersionInfo:
         row.body_sha,
         row.text_sha,
         row.facts_sha,
+        row.watch_id,
     )
 
 
@@ -512,12 +514,7 @@ def blobs(store: Store, shas: Iterable[str]) -> dict[str, bytes]:
 
 def facts_of(store: Store, version: VersionInfo) -> list[IdentifiedFact]:
     """The facts of ``version``, each with its id, in document order."""
-    return identify(_watch_id_of(store, version), store.facts(version.id))
-
-
-def _watch_id_of(store: Store, version: VersionInfo) -> int:
-    with store.session() as s:
-        return int(s.scalar(select(Version.watch_id).where(Version.id == version.id)) or 0)
+    return identify(version.watch_id, store.facts(version.id))
 
 
 # -- change events ---------------------------------------------------------------
