@@ -319,9 +319,12 @@ def test_run_serves_health_metrics_and_the_ui_from_one_server(
             "the http line", lambda: [ln for ln in run.text().splitlines() if '"http"' in ln]
         )
         base = "http://" + json.loads(line[0])["http"]
-        wait_for(
-            "a check", lambda: httpx.get(base + "/api/v1/watches", headers=AUTH).json()["items"]
-        )
+
+        def checked() -> bool:
+            items = httpx.get(base + "/api/v1/watches", headers=AUTH).json()["items"]
+            return bool(items) and items[0]["versions"] == 1
+
+        wait_for("the first version", checked)
         watches = httpx.get(base + "/api/v1/watches", headers=AUTH).json()["items"]
         health = httpx.get(base + "/healthz")
         metrics_open = httpx.get(base + "/metrics")
