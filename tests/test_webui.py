@@ -205,6 +205,8 @@ def test_version_in_force_on_a_date(world: World) -> None:
     moment = (v1.created_at + (v2.created_at - v1.created_at) / 2).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     exact = world.site.get(f"/watches/{SEED}/versions?at={moment}", follow_redirects=False)
     assert exact.headers["location"] == f"/watches/{SEED}/versions/1"
+    on_page = world.site.get(f"/watches/{SEED}/versions/3?at={moment}", follow_redirects=False)
+    assert on_page.headers["location"] == f"/watches/{SEED}/versions/1"
     page = _doc(world.site.get(exact.headers["location"]))
     assert "a total of 19 companies" in page.xpath("//pre[@class='text']")[0].text_content()
     assert v1.body_sha in page.text_content() and "until" in page.text_content()

@@ -102,10 +102,27 @@ def stored_body(request: Request, name: str, seq: int) -> Response:
     return Response(data, media_type=shown or "application/octet-stream", headers=headers)
 
 
+def _in_force(store: Store, name: str, at: str) -> Response | None:
+    """A redirect to the version of ``name`` in force at ``at`` (None without ``at``)."""
+    when = parse_when(at, end=True)
+    if when is None:
+        return None
+    found = audit.version_at(store, name, when)
+    if found is None:
+        raise HTTPException(404, f"watch {name!r} had no version yet at {at}")
+    return RedirectResponse(views.watch_url(name, "versions", str(found.seq)), 303)
+
+
 @router.get("/watches/{name:path}/versions/{seq}")
-def version_page(request: Request, name: str, seq: int) -> Response:
-    """The extracted text and facts of one version, its fetch metadata and hashes."""
+def version_page(request: Request, name: str, seq: int, at: str = "") -> Response:
+    """The extracted text and facts of one version, its fetch metadata and hashes.
+
+    ``?at=DATE`` opens the version in force then instead.
+    """
     web = context(request)
+    moved = _in_force(web.store, name, at)
+    if moved is not None:
+        return moved
     detail = _detail(web.store, name, seq)
     text = web.store.blob(detail.version.text_sha).decode("utf-8", "replace")
     facts = audit.facts_of(web.store, detail.version)
@@ -128,12 +145,9 @@ def versions_list(
 ) -> Response:
     """All versions of a watch; ``?at=DATE`` opens the version in force then."""
     web = context(request)
-    when = parse_when(at, end=True)
-    if when is not None:
-        found = audit.version_at(web.store, name, when)
-        if found is None:
-            raise HTTPException(404, f"watch {name!r} had no version yet at {at}")
-        return RedirectResponse(views.watch_url(name, "versions", str(found.seq)), 303)
+    moved = _in_force(web.store, name, at or "")
+    if moved is not None:
+        return moved
     page = audit.versions_page(web.store, name, cursor=cursor, limit=_page_size(request))
     return render(request, "versions.html", name=name, page=page, cursor=cursor)
 
