@@ -55,10 +55,12 @@ class Extract:
 
 @dataclass(frozen=True)
 class VersionDiff:
-    """The change events between two versions, and which new fact continues which old one."""
+    """The change events between two versions, which new fact continues which old one,
+    and the new version's facts with their identities (:attr:`Fact.id`)."""
 
     changes: list[Change]
     pairs: list[tuple[Fact, Fact]]
+    facts: list[Fact]
 
 
 def _keyed(facts: Sequence[Fact]) -> dict[tuple[str, str, str, int], Fact]:
@@ -133,6 +135,7 @@ def _changed(a: Fact, b: Fact) -> Change | None:
         period_before=a.period,
         period_after=b.period,
         note=kind.note(a, b),
+        fact_id=b.id or None,
     )
 
 
@@ -152,6 +155,7 @@ def _one_sided(fact: Fact, change: str) -> Change:
         evidence_after=None if before else fact.evidence,
         period_before=fact.period if before else None,
         period_after=None if before else fact.period,
+        fact_id=fact.id or None,
     )
 
 
@@ -169,19 +173,30 @@ def _extraction_event(before: Sequence[Fact], lost: int, remaining: int) -> Chan
 
 def diff_versions(before: Extract, after: Extract) -> VersionDiff:
     """The change events from version ``before`` to ``after`` (see the module doc)."""
+    gone: list[list[Fact]] = []
+    new: list[list[Fact]] = []
     if before.blocks is None or after.blocks is None:
         pairs, removed, added = align(before.facts, after.facts)
-        return VersionDiff(_events(before.facts, after.facts, pairs, removed, added), pairs)
-    aligned = align_facts(before.blocks, before.facts, after.blocks, after.facts)
-    pairs = [(p.before, p.after) for p in aligned.pairs]
-    statuses = {p.old: p.status for p in aligned.blocks.pairs if p.old is not None}
-    gone, removed = _whole_tables(aligned.removed, before.blocks, statuses, "deleted")
-    statuses = {p.new: p.status for p in aligned.blocks.pairs if p.new is not None}
-    new, added = _whole_tables(aligned.added, after.blocks, statuses, "inserted")
+    else:
+        aligned = align_facts(before.blocks, before.facts, after.blocks, after.facts)
+        pairs = [(p.before, p.after) for p in aligned.pairs]
+        statuses = {p.old: p.status for p in aligned.blocks.pairs if p.old is not None}
+        gone, removed = _whole_tables(aligned.removed, before.blocks, statuses, "deleted")
+        statuses = {p.new: p.status for p in aligned.blocks.pairs if p.new is not None}
+        new, added = _whole_tables(aligned.added, after.blocks, statuses, "inserted")
+    ided = _identified(after.facts, pairs)
+    pairs = [(a, ided[id(b)]) for a, b in pairs]
+    added = [ided[id(f)] for f in added]
     changes = _events(before.facts, after.facts, pairs, removed, added)
     changes += [_table_event(facts, "removed") for facts in gone]
     changes += [_table_event(facts, "added") for facts in new]
-    return VersionDiff(changes, pairs)
+    return VersionDiff(changes, pairs, [ided[id(f)] for f in after.facts])
+
+
+def _identified(facts: Sequence[Fact], pairs: Sequence[tuple[Fact, Fact]]) -> dict[int, Fact]:
+    """Each new fact (by object) with its identity: carried from its pair, else fresh."""
+    carried = {id(new): old.id for old, new in pairs if old.id}
+    return {id(f): replace(f, id=carried.get(id(f)) or f.id or new_fact_id()) for f in facts}
 
 
 def _whole_tables(
@@ -260,10 +275,9 @@ def new_fact_id() -> str:
     return secrets.token_hex(6)
 
 
-def with_ids(facts: Sequence[Fact], pairs: Sequence[tuple[Fact, Fact]] = ()) -> list[Fact]:
-    """``facts`` with their identities: a fact paired with an older one keeps its id."""
-    carried = {id(new): old.id for old, new in pairs if old.id}
-    return [replace(f, id=carried.get(id(f)) or f.id or new_fact_id()) for f in facts]
+def with_ids(facts: Sequence[Fact]) -> list[Fact]:
+    """``facts`` of a first version, each with an identity (kept if it has one)."""
+    return [f if f.id else replace(f, id=new_fact_id()) for f in facts]
 
 
 def reverts(change: Change, earlier: Change) -> bool:

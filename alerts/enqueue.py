@@ -102,7 +102,7 @@ def alerts_for(
     ]
 
 
-def test_alerts(channels: Sequence[str]) -> list[NewAlert]:
+def probe_alerts(channels: Sequence[str]) -> list[NewAlert]:
     """One test message for each of ``channels``."""
     now = iso(utcnow())
     return [NewAlert(name, TEST, {"channel": name, "detected_at": now}) for name in channels]

@@ -21,6 +21,8 @@ class Change:
     reference period), ``correction`` (same period, other value),
     ``qualifier`` (only "over"/"nearly"/... changed), ``structure`` (an
     extraction event), ``flap`` (undoes a recent change: A -> B -> A).
+    ``fact_id`` is the identity of the fact the event is about
+    (:attr:`model.facts.Fact.id`), when it is about one fact.
     """
 
     kind: str
@@ -36,6 +38,7 @@ class Change:
     period_before: str | None = None
     period_after: str | None = None
     note: str | None = None
+    fact_id: str | None = None
 
 
 CHANGE_FIELDS: tuple[str, ...] = tuple(Change.__dataclass_fields__)

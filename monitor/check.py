@@ -197,7 +197,7 @@ def _compare(
     stored = attempt.store.stored_facts(attempt.state.version_id)
     blocks = blocks_from_json(stored.blocks) if stored.blocks is not None else None
     diff = diff_versions(Extract(stored.facts, blocks), Extract(facts, doc.blocks))
-    return with_ids(facts, diff.pairs), _with_flaps(attempt, diff.changes)
+    return diff.facts, _with_flaps(attempt, diff.changes)
 
 
 def _new_content(attempt: _Attempt, result: FetchResult) -> CheckResult:

@@ -24,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 
 from alerts.config import AlertChannelSettings, DeliverySettings
 from model.config import NAME_PATTERN, Duration, StrictModel
@@ -195,6 +195,35 @@ class SchedulerSettings(StrictModel):
         return self
 
 
+class WebSettings(StrictModel):
+    """The web UI and JSON API (``web:``): ``factwatch web`` and ``factwatch run --http``.
+
+    Without ``token`` the UI is served on loopback addresses only; with it,
+    every route but ``/healthz`` asks for it (a bearer header or the login
+    form's session cookie).
+    """
+
+    token: SecretStr | None = None
+    bind: str = "127.0.0.1:8080"
+    page_size: int = Field(50, ge=1, le=500)
+    session_ttl: Duration = Field(12 * 3600.0, gt=0)
+
+    @field_validator("token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("the token needs at least 16 characters (e.g. secrets.token_urlsafe)")
+        return value
+
+    @field_validator("bind")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        _host, sep, port = value.rpartition(":")
+        if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ValueError(f"expected HOST:PORT, got {value!r}")
+        return value
+
+
 class Settings(StrictModel):
     """The whole configuration."""
 
@@ -204,6 +233,7 @@ class Settings(StrictModel):
     watches: tuple[WatchSettings, ...] = ()
     alerts: tuple[AlertChannelSettings, ...] = ()
     delivery: DeliverySettings = DeliverySettings()
+    web: WebSettings = WebSettings()
 
     @model_validator(mode="after")
     def _known_channels(self) -> Settings:

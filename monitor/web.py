@@ -1,54 +1,27 @@
-"""A small HTTP server for ``factwatch run --http``: ``/healthz`` and ``/metrics``.
+"""The HTTP server of ``factwatch web`` and ``factwatch run --http``.
 
-Routes are plain functions from a :class:`Request` to a :class:`Response`,
-registered on :class:`WebServer` by path, so a web UI can add its pages to
-the same server later. The server runs in a daemon thread
-(:class:`~http.server.ThreadingHTTPServer`, one thread per request).
+:class:`WebServer` serves an ASGI application (the one
+:func:`monitor.webui.create_app` builds) with uvicorn on a socket it binds
+at once, so a bad or busy address fails before anything starts, and port 0
+picks a free port. It runs in the foreground (``factwatch web``) or in a
+daemon thread beside the scheduler (``factwatch run --http``).
+
+uvicorn is imported only when a server starts, so the command line starts
+as fast without it.
 """
 
 from __future__ import annotations
 
-import json
+import ipaddress
 import logging
+import socket
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from model.errors import ConfigError
-from monitor.health import Health
-from monitor.metrics import CONTENT_TYPE, Metrics
 
 log = logging.getLogger("factwatch.web")
-
-
-@dataclass(frozen=True)
-class Request:
-    """An HTTP request: method, path and query parameters."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Response:
-    """An HTTP response."""
-
-    status: int
-    body: bytes
-    content_type: str = "text/plain; charset=utf-8"
-
-    @classmethod
-    def json(cls, data: Any, status: int = 200) -> Response:
-        """A JSON response."""
-        body = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
-        return cls(status, body, "application/json")
-
-
-Route = Callable[[Request], Response]
+LOCAL_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
 
 
 def parse_address(value: str) -> tuple[str, int]:
@@ -59,84 +32,98 @@ def parse_address(value: str) -> tuple[str, int]:
     return host.strip("[]") or "127.0.0.1", int(port)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def do_GET(self) -> None:
-        parts = urlsplit(self.path)
-        route = self.server.routes.get(parts.path)
-        if route is None:
-            response = Response(404, b"not found\n")
-        else:
-            try:
-                response = route(Request("GET", parts.path, parse_qs(parts.query)))
-            except Exception:  # a failing page must not kill the server
-                log.exception("error serving %s", parts.path)
-                response = Response(500, b"internal error\n")
-        self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(response.body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        log.debug("%s " + format, self.address_string(), *args)
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (``127.0.0.0/8``, ``::1``)."""
+    name = host.strip("[]").lower()
+    if name in LOCAL_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    routes: dict[str, Route]
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (``ConfigError`` if it cannot be bound)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        raise ConfigError(f"--http: cannot listen on {host}:{port}: {exc}") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 class WebServer:
-    """The HTTP server; add pages with :meth:`route`."""
+    """An ASGI application served by uvicorn on a socket bound at construction."""
 
-    def __init__(self, host: str, port: int) -> None:
-        self._server = _Server((host, port), _Handler)
-        self._server.routes = {}
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            daemon=True,
-            name="http",
-        )
+    def __init__(self, app: Any, host: str, port: int) -> None:
+        self._socket = bind_socket(host, port)
+        self._app = app
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
 
     @property
     def address(self) -> tuple[str, int]:
         """The ``(host, port)`` the server listens on."""
-        host, port = self._server.server_address[:2]
+        host, port = self._socket.getsockname()[:2]
         return str(host), int(port)
 
-    def route(self, path: str, handler: Route) -> None:
-        """Serve ``path`` with ``handler``."""
-        self._server.routes[path] = handler
+    @property
+    def url(self) -> str:
+        """The server's base URL (``http://127.0.0.1:8080``)."""
+        host, port = self.address
+        return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+    def _make(self) -> Any:
+        import uvicorn
+
+        config = uvicorn.Config(
+            self._app,
+            lifespan="off",
+            log_config=None,
+            access_log=log.isEnabledFor(logging.DEBUG),
+            proxy_headers=True,
+            server_header=False,
+            timeout_graceful_shutdown=5,
+        )
+        self._server = uvicorn.Server(config)
+        return self._server
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until SIGINT/SIGTERM."""
+        try:
+            self._make().run(sockets=[self._socket])
+        finally:
+            self._socket.close()
 
     def start(self) -> WebServer:
-        """Start serving in a background thread."""
+        """Serve in a daemon thread (signals stay with the main thread)."""
+        server = self._make()
+        self._thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [self._socket]}, daemon=True, name="http"
+        )
         self._thread.start()
         return self
 
+    def wait_started(self, timeout: float = 10.0) -> bool:
+        """Wait until the server accepts requests (after :meth:`start`)."""
+        end = threading.Event()
+        for _ in range(int(timeout / 0.02)):
+            if self._server is not None and self._server.started:
+                return True
+            end.wait(0.02)
+        return False
+
     def stop(self) -> None:
         """Stop serving and close the socket."""
-        self._server.shutdown()
-        self._server.server_close()
-
-
-def health_route(health: Health) -> Route:
-    """``/healthz``: 200 with ``"status": "ok"``, or 503 with what is wrong."""
-
-    def handle(_request: Request) -> Response:
-        ok, body = health.report()
-        return Response.json(body, 200 if ok else 503)
-
-    return handle
-
-
-def metrics_route(metrics: Metrics) -> Route:
-    """``/metrics``: the Prometheus text exposition."""
-
-    def handle(_request: Request) -> Response:
-        return Response(200, metrics.render(), CONTENT_TYPE)
-
-    return handle
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(10)
+        self._socket.close()

@@ -156,3 +156,4 @@ class ChangeRow(Base):
     period_before: Mapped[str | None] = mapped_column(String(40))
     period_after: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(String(40))
+    fact_id: Mapped[str | None] = mapped_column(String(32))

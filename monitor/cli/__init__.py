@@ -58,6 +58,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "evaluate",
         "Precision and recall of fact extraction on a labelled corpus (default: tests/corpus).",
     ),
+    "web": (
+        "web",
+        "web",
+        "Serve the web UI, the JSON API (/api/v1/) and the Atom feeds over the database.",
+    ),
+    "export": (
+        "web",
+        "export",
+        "Export the fact history of watch NAME: one row per fact per version where it changed.",
+    ),
 }
 """Each command: its module under ``monitor.cli``, its function, and its first help line."""
 

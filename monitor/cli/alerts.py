@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from alerts.deliver import Deliverer, Report
-from alerts.enqueue import test_alerts
+from alerts.enqueue import probe_alerts
 from model.timefmt import iso
 from monitor.cli.common import EXIT_FAILED, EXIT_OK, AppContext, emit_json, pass_app, when
 from monitor.table import render_table
@@ -135,7 +135,7 @@ def test(app: AppContext, channel: str | None) -> None:
         raise click.UsageError(f"no alert channel named {channel} (have: {', '.join(names)})")
     if not names:
         raise click.UsageError("no alert channels configured (add some under 'alerts:')")
-    ids = outbox.enqueue(app.store, test_alerts([channel] if channel else names))
+    ids = outbox.enqueue(app.store, probe_alerts([channel] if channel else names))
     deliver_now(app, quiet=True, timeout=0)
     by_id = {r.id: r for r in outbox.rows(app.store) if r.id in ids}
     for row_id in ids:

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from model.errors import ConfigError
 from model.kinds import describe
 from model.outcomes import Changed, Failed, Unchanged
 from model.timefmt import iso_or_none, utcnow
@@ -21,7 +22,7 @@ from monitor.scheduler import make_trigger, next_due
 from monitor.service import Service
 from monitor.settings import Settings, load_settings
 from monitor.table import render_table
-from monitor.web import WebServer, health_route, metrics_route, parse_address
+from monitor.web import WebServer, parse_address
 from store import scheduling
 from store.repo import Store, change_from_row
 
@@ -120,13 +121,21 @@ def _reloader(app: AppContext) -> Settings:
 
 
 def _start_web(address: str, service: Service, metrics: Metrics, store: Store) -> WebServer:
+    from monitor.cli.web import check_exposure
     from monitor.health import Health, outbox_stats
+    from monitor.webui.app import create_app
 
     host, port = parse_address(address)
-    server = WebServer(host, port)
+    settings = service.settings
+    try:  # the UI needs loopback or web.token; /healthz and /metrics are always served
+        check_exposure(host, settings.web)
+        ui = True
+    except ConfigError as exc:
+        logging.getLogger("factwatch.service").warning("web UI not served: %s", exc)
+        ui = False
     health = Health(store, lambda: service.settings)
-    server.route("/healthz", health_route(health))
-    server.route("/metrics", metrics_route(metrics))
+    app = create_app(store, lambda: service.settings, ui=ui, health=health, metrics=metrics)
+    server = WebServer(app, host, port)
 
     def gauges() -> dict[str, float]:
         limits = service.settings.scheduler
@@ -147,7 +156,7 @@ def _start_web(address: str, service: Service, metrics: Metrics, store: Store) -
     "--http",
     "http",
     metavar="HOST:PORT",
-    help="Serve /healthz and /metrics on HOST:PORT (e.g. 127.0.0.1:8080).",
+    help="Serve /healthz, /metrics and the web UI on HOST:PORT (e.g. 127.0.0.1:8080).",
 )
 @click.option(
     "--watch-config",
@@ -185,7 +194,7 @@ def run(ctx: click.Context, http: str | None, watch_config: bool, log_format: st
     if server:
         host, port = server.address
         logging.getLogger("factwatch.service").info(
-            "serving /healthz and /metrics", extra={"http": f"{host}:{port}"}
+            "serving /healthz, /metrics and the web UI", extra={"http": f"{host}:{port}"}
         )
     service.install_signals()
     try:
