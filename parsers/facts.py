@@ -135,11 +135,16 @@ def _rule_value(
 def clear_caches() -> None:
     """Forget memoised per-sentence work (for benchmarks that re-parse the same page)."""
     from parsers.analysis import features
+    from parsers.chunks import parse_sentence
     from parsers.dates import _find_dates
     from parsers.entities import _canonical, _name_key
-    from parsers.extractors.common import _find_period
     from parsers.gates import scan_of
+    from parsers.spans import _blank_spans, _find_period
     from parsers.text import _split
+    from parsers.tokens import tokenize
 
-    for cached in (_find_dates, _find_period, _split, _name_key, _canonical, features, scan_of):
+    for cached in (
+        *(_find_dates, _find_period, _blank_spans, _split, _name_key, _canonical, features),
+        *(scan_of, tokenize, parse_sentence),
+    ):
         cached.cache_clear()
