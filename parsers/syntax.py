@@ -1,0 +1,121 @@
+"""Finding phrases in a chunked sentence: a clause's subject, a verb's object, what follows.
+
+Every function takes a :class:`~parsers.chunks.Parse` and chunk indexes and returns
+chunk ranges ``(first, last)`` (``last`` excluded) of the same sentence, so that a
+subject built from them is the sentence's own words, in order
+(:func:`parsers.chunks.phrase`).
+"""
+
+from __future__ import annotations
+
+from parsers.chunks import Parse, extended_np
+from parsers.lexicon import words
+
+Span = tuple[int, int]
+
+_COMPLEMENT = frozenset({"of", "de", "d'", "du", "des"})
+_RELATIVE = frozenset({"that", "which", "who", "qui"})
+_CLAUSE_START = frozenset({"", "PUNCT", "CONJ", "SUB", "ADV", "DATE", "TIME", "PERIOD"})
+_STOP_PUNCT = frozenset({".", ";", ":", "!", "?", "(", ")", "|", "–", "—"})
+# chunks a phrase after a noun may run through ("cases | in | Northern Ireland")
+_FOLLOWING = frozenset({"PREP", "NP", "VG", "ADV", "SUB", "PRON", "PERIOD"})
+
+
+def np_start(parse: Parse, index: int) -> int:
+    """The first chunk of the noun phrase ending at chunk ``index``, complements included.
+
+    "the total number of cases": from "cases" back to "the total number".
+    """
+    start = index
+    while True:
+        before = start - 1
+        if parse.kind(before) == "PREP" and parse.low(before) in _COMPLEMENT:
+            if parse.kind(before - 1) != "NP":
+                return start
+            start = before - 1
+        elif parse.kind(before) == "NP" and _contracted(parse, start):
+            start = before
+        else:
+            return start
+
+
+def _contracted(parse: Parse, index: int) -> bool:
+    """A French noun phrase opened by "des"/"du" continues the one before ("total des décès")."""
+    return parse.tokens.lows[parse.chunks[index].start] in ("des", "du")
+
+
+def clause_subject(parse: Parse, verb: int) -> Span | None:
+    """The subject of the verb group at chunk ``verb``: a noun phrase at the start of its
+    clause, with what qualifies it up to the first finite verb ("the number of people
+    staying in intensive care"); for a relative clause, the noun it qualifies."""
+    j = verb - 1
+    while j >= 0:
+        kind = parse.kind(j)
+        if kind == "SUB" and parse.low(j) in _RELATIVE and parse.kind(j - 1) == "NP":
+            return np_start(parse, j - 1), j
+        if kind == "PUNCT" and parse.low(j) in _STOP_PUNCT:
+            return None
+        if kind == "NP":
+            start = np_start(parse, j)
+            if parse.kind(start - 1) in _CLAUSE_START or start == 0:
+                return start, _subject_end(parse, start, verb)
+            j = start
+        j -= 1
+    return None
+
+
+def _subject_end(parse: Parse, start: int, verb: int) -> int:
+    """Where a subject ends: at the first finite verb group after it (or at ``verb``)."""
+    for j in range(start + 1, verb):
+        if parse.kind(j) == "VG" and finite(parse, j):
+            return j
+        if parse.kind(j) in ("PUNCT", "AMT", "DATE"):
+            return j
+    return verb
+
+
+def finite(parse: Parse, index: int) -> bool:
+    """A verb group with an auxiliary or a conjugated verb (not a bare participle)."""
+    chunk = parse.chunks[index]
+    return any(parse.tokens.tags[t] in ("AUX", "VERB") for t in range(chunk.start, chunk.end))
+
+
+def following(parse: Parse, index: int, limit: int = 8) -> int:
+    """The end of the phrase that runs on from chunk ``index``: prepositions, noun phrases,
+    verb groups, up to punctuation, another amount or date, a coordinated clause, or
+    ``limit`` words (a preposition keeps its noun phrase). Returns the chunk index where
+    it stops."""
+    end, count, n = index, 0, len(parse.chunks)
+    while end < n and parse.kind(end) in _FOLLOWING:
+        chunk = parse.chunks[end]
+        count += chunk.end - chunk.start
+        if count > limit and not (end == index + 1 and parse.kind(index) == "PREP"):
+            break
+        end += 1
+    return end
+
+
+def object_before(parse: Parse, index: int) -> Span | None:
+    """The object of a verb ending right before chunk ``index``: "bringing [the total
+    number of cases in Northern Ireland] to 148"."""
+    j = index - 1
+    while j >= 0 and parse.kind(j) in ("NP", "PREP", "ADV"):
+        j -= 1
+    if j < 0 or parse.kind(j) != "VG" or j + 1 >= index or parse.kind(j + 1) != "NP":
+        return None
+    return j + 1, index
+
+
+def noun_phrase_after(parse: Parse, index: int) -> Span | None:
+    """The noun phrase at chunk ``index`` with its complements and one prepositional phrase."""
+    if parse.kind(index) != "NP":
+        return None
+    first, end = extended_np(parse, index)
+    if parse.kind(end) == "PREP" and parse.kind(end + 1) == "NP":
+        end = extended_np(parse, end + 1)[1]
+    return first, end
+
+
+def is_word_of(parse: Parse, index: int, lang: str, name: str) -> bool:
+    """Whether chunk ``index``'s words are an entry of the word list ``name``."""
+    return parse.low(index).replace("’", "'") in words(lang, name)

@@ -1,0 +1,140 @@
+"""One tokenisation per sentence: words, numbers and punctuation, each with a coarse tag.
+
+Tags come from the closed-class word lists of :mod:`parsers.lexicon` first
+(determiners, prepositions, auxiliaries...), then from capitalisation (PROPN),
+digits and number words (NUM) and word endings (PART for "-ed" / "-é", GER for
+"-ing" / "-ant", ADV for "-ly" / "-ment"); anything else is a NOUN. The tags are
+coarse on purpose: they only have to tell a noun phrase from a verb group.
+
+Tags: ADV AUX CONJ DET GER NOUN NUM PART PREP PRON PROPN PUNCT SUB VERB.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from functools import lru_cache
+
+from parsers.lexicon import tag_table, words
+from parsers.numbers import NUMBER_WORDS, SCALES
+
+# French elided words ("l'", "d'", "qu'", "jusqu'") are tokens of their own
+_ELISION = r"(?<![\w'’])(?i:jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])['’](?=\w)"
+_ABBREVIATION = r"(?:[A-Za-z]\.){2,}"
+_NUMBER = r"\d+(?:[.,]\d+)*(?:st|nd|rd|th|er|e)?(?!\w)"
+_WORD = r"\w+(?:['’\-&/.]\w+)*"
+TOKEN_EN = re.compile(rf"{_ABBREVIATION}|{_NUMBER}|{_WORD}|[^\w\s]")
+TOKEN_FR = re.compile(rf"{_ELISION}|{_ABBREVIATION}|{_NUMBER}|{_WORD}|[^\w\s]")
+
+_FR_ADVERB_ENDINGS = (
+    *("amment", "emment", "ément", "iquement", "ellement", "ivement", "eusement"),
+    *("ablement", "ièrement", "alement", "ment"),
+)
+_FR_PARTICIPLE_ENDINGS = ("é", "ée", "és", "ées")
+# future, conditional and imperfect endings: "recevra", "seraient", "comptait"
+_FR_VERB_ENDINGS = ("era", "eront", "ira", "iront", "rait", "raient", "ait", "aient", "ra", "ront")
+_SINGLE_NUMBER_WORDS = frozenset(w for w in [*NUMBER_WORDS, *SCALES] if " " not in w and len(w) > 2)
+_SINGLE_NUMBER_WORDS -= {"une"}
+# English words after which a lowercase word is a verb: "will fine", "able to fine"
+_EN_VERB_CONTEXT = frozenset({"will", "would", "can", "could", "may", "might", "must", "shall"})
+_EN_VERB_CONTEXT |= {"should", "able to", "order to", "unable to"}
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """A sentence's tokens: their text, offsets, lowercase form and tag, in parallel tuples."""
+
+    text: str
+    lang: str
+    words: tuple[str, ...]
+    lows: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    tags: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def at(self, offset: int) -> int:
+        """The index of the first token that starts at or after ``offset``."""
+        return bisect_left(self.starts, offset)
+
+    def covering(self, start: int, end: int) -> range:
+        """The indexes of the tokens that overlap the characters ``start:end``."""
+        first = bisect_left(self.ends, start + 1)
+        last = bisect_left(self.starts, end)
+        return range(first, last)
+
+    def slice(self, i: int, j: int) -> str:
+        """The sentence's own text from token ``i`` to token ``j - 1`` (spacing kept)."""
+        if i >= j:
+            return ""
+        return self.text[self.starts[i] : self.ends[j - 1]]
+
+
+@lru_cache(maxsize=4096)
+def tokenize(text: str, lang: str) -> Tokens:
+    """The tagged tokens of one sentence (memoised: cleared with the other caches)."""
+    pattern = TOKEN_FR if lang == "fr" else TOKEN_EN
+    found = [(m.group(0), m.start(), m.end()) for m in pattern.finditer(text)]
+    texts = tuple(w for w, _, _ in found)
+    lows = tuple(w.lower().replace("’", "'") for w in texts)
+    tags = [tag_of(w, low, i, lang) for i, (w, low) in enumerate(zip(texts, lows, strict=True))]
+    if lang != "fr":
+        _verbs_in_context(lows, tags)
+    starts = tuple(s for _, s, _ in found)
+    ends = tuple(e for _, _, e in found)
+    return Tokens(text, lang, texts, lows, starts, ends, tuple(tags))
+
+
+def _verbs_in_context(lows: tuple[str, ...], tags: list[str]) -> None:
+    """Retag as VERB a noun-tagged English word after a modal or "able to" ("will fine")."""
+    for i in range(1, len(lows)):
+        if tags[i] != "NOUN":
+            continue
+        before = lows[i - 1] if lows[i - 1] != "to" or i < 2 else f"{lows[i - 2]} to"
+        if before in _EN_VERB_CONTEXT:
+            tags[i] = "VERB"
+
+
+def tag_of(word: str, low: str, index: int, lang: str) -> str:
+    """The coarse tag of one word at position ``index`` of its sentence."""
+    first = word[0]
+    if not first.isalnum():
+        return "PUNCT"
+    if first.isdigit():
+        return "NUM"
+    if low in _SINGLE_NUMBER_WORDS:
+        return "NUM"
+    if first.isupper() and (index > 0 or (word.isupper() and len(word) > 1)):
+        return "PROPN"
+    listed = tag_table(lang).get(low)
+    if listed is not None:
+        return listed
+    by_ending = _by_ending(low, lang)
+    if first.isupper() and by_ending == "NOUN":
+        return "PROPN"  # a sentence's first word: a name unless its ending says otherwise
+    return by_ending
+
+
+def _by_ending(low: str, lang: str) -> str:
+    if low in words(lang, "suffix_exceptions"):
+        return "NOUN"
+    if lang == "fr":
+        if low.endswith(_FR_PARTICIPLE_ENDINGS) and len(low) > 3:
+            return "PART"
+        if low.endswith("ant") and len(low) > 5:
+            return "GER"
+        if low.endswith(_FR_VERB_ENDINGS) and len(low) > 5:
+            return "VERB"
+        if low.endswith(_FR_ADVERB_ENDINGS[:-1]) and len(low) > 7:
+            return "ADV"
+        return "NOUN"
+    if low.endswith("ed") and len(low) > 3:
+        return "PART"
+    if low.endswith("ing") and len(low) > 5:
+        return "GER"
+    if low.endswith("ly") and len(low) > 4:
+        return "ADV"
+    return "NOUN"
