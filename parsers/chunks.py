@@ -237,8 +237,10 @@ _CONTRACTED = frozenset({"des", "du"})
 
 
 def phrase(parse: Parse, first: int, last: int) -> str:
-    """The sentence's own words of chunks ``first`` to ``last - 1``, without a leading
-    determiner or a trailing function word (a subject is a phrase of its evidence)."""
+    """The sentence's own words of chunks ``first`` to ``last - 1``, in order: without a
+    leading determiner, a trailing function word, or the adverbs of a verb group ("have
+    now been confirmed" reads "have been confirmed"), so that rewording an adverb leaves a
+    subject as it was. Each run of kept words keeps the sentence's spacing."""
     if first >= last:
         return ""
     tokens = parse.tokens
@@ -247,7 +249,14 @@ def phrase(parse: Parse, first: int, last: int) -> str:
         i += 1
     while j > i and tokens.tags[j - 1] in _TRAILING:
         j -= 1
-    return tokens.slice(i, j)
+    runs: list[str] = []
+    run_start = i
+    for t in range(i, j):
+        if tokens.tags[t] == "ADV" and parse.chunks[parse.owner[t]].kind == "VG":
+            runs.append(tokens.slice(run_start, t))
+            run_start = t + 1
+    runs.append(tokens.slice(run_start, j))
+    return " ".join(r for r in runs if r)
 
 
 # words a phrase does not end with: function words, and an auxiliary left alone ("victims were")

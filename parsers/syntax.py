@@ -89,10 +89,26 @@ def following(parse: Parse, index: int, limit: int = 8) -> int:
     while end < n and parse.kind(end) in _FOLLOWING:
         chunk = parse.chunks[end]
         count += chunk.end - chunk.start
-        if count > limit and not (end == index + 1 and parse.kind(index) == "PREP"):
+        if count > limit and not _inside_name(parse, index, end):
             break
         end += 1
     return end
+
+
+def _inside_name(parse: Parse, index: int, end: int) -> bool:
+    """Chunk ``end`` completes what is before it: a preposition's noun phrase, or a proper
+    name that runs on over "for", "of", "on" ("National Center | for | Missing & ...")."""
+    if end == index + 1 and parse.kind(index) == "PREP":
+        return True
+    if parse.kind(end) == "PREP":
+        return _proper(parse, end - 1) and _proper(parse, end + 1)
+    return parse.kind(end - 1) == "PREP" and _proper(parse, end - 2) and _proper(parse, end)
+
+
+def _proper(parse: Parse, index: int) -> bool:
+    if parse.kind(index) != "NP":
+        return False
+    return parse.tokens.tags[parse.chunks[index].head] == "PROPN"
 
 
 def object_before(parse: Parse, index: int) -> Span | None:

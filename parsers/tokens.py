@@ -83,9 +83,17 @@ def tokenize(text: str, lang: str) -> Tokens:
     tags = [tag_of(w, low, i, lang) for i, (w, low) in enumerate(zip(texts, lows, strict=True))]
     if lang != "fr":
         _verbs_in_context(lows, tags)
+    _names_with_ampersand(texts, tags)
     starts = tuple(s for _, s, _ in found)
     ends = tuple(e for _, _, e in found)
     return Tokens(text, lang, texts, lows, starts, ends, tuple(tags))
+
+
+def _names_with_ampersand(texts: tuple[str, ...], tags: list[str]) -> None:
+    """ "Missing & Exploited Children": an ampersand between capitalised words is a name's."""
+    for i in range(1, len(texts) - 1):
+        if texts[i] == "&" and texts[i - 1][:1].isupper() and texts[i + 1][:1].isupper():
+            tags[i] = "PROPN"
 
 
 def _verbs_in_context(lows: tuple[str, ...], tags: list[str]) -> None:

@@ -28,7 +28,7 @@ CASES = {
     "figure-in-second-sentence": Case(
         "<p>The program started in 2019. It funded 250 community projects. It ends soon.</p>",
         "figure",
-        "community projects funded",
+        "funded community projects",
         "It funded 250 community projects.",
     ),
     "date-in-first-sentence": Case(

@@ -94,17 +94,23 @@ def test_memberships(facts: list[Fact], subject: str) -> None:
 
 FIGURES = [
     (
-        "reports to National Center for Missing & Exploited Children",
+        "reports to the U.S. based National Center for Missing & Exploited Children",
         29_400_000,
         None,
         "reports",
         "2021",
     ),
-    ("notifications sent", 11_000_000, "over", "notifications", "last five years"),
+    ("sent notifications", 11_000_000, "over", "notifications", "last five years"),
     ("tech companies", 1000, None, "tech companies", "last five years"),
-    ("countries", 100, "nearly", "countries", "last five years"),
-    ("images and videos removed", 6_000_000, "more than", "images and videos", None),
-    ("companies that endorsed the Principles", 19, None, "companies", None),
+    ("countries over the last five years", 100, "nearly", "countries", "last five years"),
+    (
+        "images and videos of child sexual exploitation",
+        6_000_000,
+        "more than",
+        "images and videos",
+        None,
+    ),
+    ("companies have endorsed the Principles", 19, None, "companies", None),
     ("technology industry partners", 6, None, "technology industry partners", None),
 ]
 

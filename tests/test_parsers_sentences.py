@@ -29,7 +29,7 @@ FIGURES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (
         "en",
         "The program funded 250 community projects in 2022.",
-        "community projects funded",
+        "funded community projects",
         {"amount": 250, "unit": "community projects"},
     ),
     (
@@ -79,11 +79,16 @@ FIGURES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (
         "en",
         "Twenty-one countries signed the declaration.",
-        "countries that signed the declaration",
+        "countries signed the declaration",
         {"amount": 21},
     ),
     ("en", "Sixteen partners joined the initiative.", None, {"amount": 16, "unit": "partners"}),
-    ("en", "Nearly 100 countries take part.", "countries", {"amount": 100, "qualifier": "nearly"}),
+    (
+        "en",
+        "Nearly 100 countries take part.",
+        "countries take part",
+        {"amount": 100, "qualifier": "nearly"},
+    ),
     (
         "en",
         "At least 3 million children are at risk.",
@@ -159,6 +164,51 @@ FIGURES: list[tuple[str, str, str | None, dict[str, Any]]] = [
         None,
         {"amount": 50, "qualifier": "fewer than", "unit": "entreprises"},
     ),
+    # what a number measures, from the phrase before it
+    (
+        "en",
+        "This brings the total number of cases in Northern Ireland to 148.",
+        "total number of cases in Northern Ireland",
+        {"amount": 148},
+    ),
+    ("en", "The number of tests completed is 2692.", "number of tests completed", {"amount": 2692}),
+    (
+        "en",
+        "A total of 149 cases have now been confirmed.",
+        "cases have been confirmed",
+        {"amount": 149, "unit": "cases"},
+    ),
+    ("en", "Thirteen new cases were reported.", None, {"amount": 13, "unit": "new cases"}),
+    ("en", "About three hundred officers were deployed.", None, {"amount": 300}),
+    ("en", "Children aged 11 to 17 must take a test.", "Children aged", {"amount_max": 17}),
+    ("en", "The budget rose to $3 million.", "budget", {"amount": 3_000_000, "currency": "CAD"}),
+    (
+        "fr",
+        "Le nombre total de personnes infectées est de 112 189.",
+        "nombre total de personnes infectées",
+        {"amount": 112189},
+    ),
+    ("fr", "On compte un cumul de 539 décès.", "cumul de décès", {"amount": 539}),
+    (
+        "fr",
+        "Le nombre de personnes hospitalisées s’élève maintenant à 77.",
+        "nombre de personnes hospitalisées",
+        {"amount": 77},
+    ),
+    ("fr", "Le fonds recevra 1,2 million d'euros.", None, {"amount": 1_200_000, "currency": "EUR"}),
+    (
+        "fr",
+        "Il porte à 3 le nombre de patients infectés sur l’île.",
+        "nombre de patients infectés sur l’île",
+        {"amount": 3},
+    ),
+    (
+        "fr",
+        "De ces 25 décès, 5 sont survenus dans les 24 dernières heures.",
+        "décès sont survenus dans les 24 dernières heures",
+        {"amount": 5},
+    ),
+    ("fr", "Le total des décès s'élève à 6 403.", "total des décès", {"amount": 6403}),
 ]
 
 
@@ -191,12 +241,40 @@ NOT_FIGURES = [
     ("fr", "Le G7 a tenu sa réunion le 2e jour."),
     ("fr", "En 2021, le programme a pris de l'ampleur."),
     ("fr", "Le 24 mars 2022, le ministre a parlé."),
+    ("en", "Monday 23 March was the day."),
+    ("en", "The office opens at 12 noon and closes at 4pm."),
+    ("en", "Applications close by May 30th."),
+    ("en", "Download the guidance (PDF, 545 KB)."),
+    ("fr", "La réunion aura lieu le 29 octobre."),
+    ("fr", "Le bureau ouvre à 14 h 30 et ferme à 16 h."),
+    ("fr", "Contactez le 15 en cas de symptômes."),
 ]
 
 
 @pytest.mark.parametrize(("lang", "sentence"), NOT_FIGURES, ids=[s[:40] for _, s in NOT_FIGURES])
 def test_not_a_figure(lang: str, sentence: str) -> None:
     assert of_kind(facts_of(sentence, lang), "figure") == []
+
+
+ONE_FACT_PER_NUMBER = [
+    ("en", "About three hundred officers were deployed.", [300]),
+    ("en", "Over 1,500 participants from 60 countries attended.", [1500, 60]),
+    ("en", "Between 8 and 10 officers were deployed.", [8]),
+    ("fr", "Le fonds recevra 1,2 million d'euros.", [1_200_000]),
+    ("fr", "De ces 25 décès, 5 sont survenus hier et 3 sont survenus avant.", [5, 3]),
+    ("fr", "Elles font état de 25 nouveaux décès. De ces 25 décès, 5 sont survenus hier.", [25, 5]),
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence", "amounts"),
+    ONE_FACT_PER_NUMBER,
+    ids=[s[:40] for _, s, _ in ONE_FACT_PER_NUMBER],
+)
+def test_a_number_is_one_fact(lang: str, sentence: str, amounts: list[int]) -> None:
+    facts = facts_of(sentence, lang)
+    assert [f.value["amount"] for f in of_kind(facts, "figure")] == amounts
+    assert of_kind(facts, "date") == []
 
 
 DATES: list[tuple[str, str, str | None, dict[str, Any]]] = [

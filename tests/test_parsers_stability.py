@@ -62,12 +62,17 @@ def _edited(old: str, new: str) -> dict[Key, dict[str, Any]]:
 
 
 VALUE_CHANGES = [
-    ("19 companies", "21 companies", ("figure", "companies that endorsed the Principles"), 21),
-    ("nearly 100 countries", "nearly 120 countries", ("figure", "countries"), 120),
+    ("19 companies", "21 companies", ("figure", "companies have endorsed the Principles"), 21),
+    (
+        "nearly 100 countries",
+        "nearly 120 countries",
+        ("figure", "countries over the last five years"),
+        120,
+    ),
     (
         "29.4 million reports",
         "31.2 million reports",
-        ("figure", "reports to National Center for Missing & Exploited Children"),
+        ("figure", "reports to the U.S. based National Center for Missing & Exploited Children"),
         31_200_000,
     ),
     ("In March 2020", "In April 2020", ("date", "Voluntary Principles launched"), "2020-04"),
