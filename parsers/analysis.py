@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, TypeVar
 
+from parsers.chunks import Parse, parse_sentence
+from parsers.gates import scan_of
 from parsers.model import Document
 from parsers.numbers import may_hold_number
 from parsers.text import Sentence, split_sentences
@@ -23,6 +25,7 @@ from parsers.text import Sentence, split_sentences
 T = TypeVar("T")
 
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_DIGIT = re.compile(r"\d")
 _MEMBERSHIP_CUES = (
     "member",
     "membre",
@@ -48,14 +51,16 @@ class Features:
     """What one sentence contains, as far as the extractors' pre-checks care.
 
     ``number``: a digit or a word that can start a number word; ``year``: four
-    digits that read as a year (no date and no year period without one);
-    ``membership``: a list cue (comma, "and", "et", parenthesis) or a word
-    that introduces members ("members include", "composed of", "joined").
+    digits that read as a year (no year period without one); ``date``: a year,
+    or a digit and a month name (no date without either); ``membership``: a
+    list cue (comma, "and", "et", parenthesis) or a word that introduces
+    members ("members include", "composed of", "joined").
     """
 
     lower: str
     number: bool
     year: bool
+    date: bool
     membership: bool
 
 
@@ -64,10 +69,13 @@ def features(text: str) -> Features:
     """The pre-check features of one sentence (memoised: cleared with the other caches)."""
     lower = text.lower()
     cue = "," in text or " and " in text or " et " in text or "(" in text
+    year = _YEAR.search(text) is not None
+    date = year or (_DIGIT.search(text) is not None and any(scan_of(text).months.values()))
     return Features(
         lower=lower,
         number=may_hold_number(text, lower),
-        year=_YEAR.search(text) is not None,
+        year=year,
+        date=date,
         membership=cue or any(c in lower for c in _MEMBERSHIP_CUES),
     )
 
@@ -102,6 +110,11 @@ class Analysis:
             return self._memo[key]  # type: ignore[return-value]
         value = self._memo[key] = compute(*args)
         return value
+
+    def parse(self, item: Analysed) -> Parse:
+        """The tokens and chunks of a sentence (one analysis per sentence, shared by every
+        extractor: see :func:`parsers.chunks.parse_sentence`)."""
+        return parse_sentence(item.text, self.doc.lang, self.dollar)
 
     @cached_property
     def dollar(self) -> str:

@@ -24,7 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from parsers.dates import DateMatch, find_dates
+from parsers.dates import MONTHS_EN, MONTHS_FR, DateMatch, find_dates
+from parsers.lexicon import words
 from parsers.numbers import Amount, may_hold_number, scan_amounts
 from parsers.spans import blank_spans, masked
 from parsers.tokens import Tokens, tokenize
@@ -92,7 +93,11 @@ def parse_sentence(text: str, lang: str, dollar: str = "CAD") -> Parse:
     tokens = tokenize(text, lang)
     hidden = masked(text)
     amounts = tuple(scan_amounts(hidden, lang, dollar)) if may_hold_number(hidden) else ()
-    marks = [(s, e, kind) for s, e, kind in blank_spans(text)]
+    amounts = tuple(a for a in amounts if not _in_a_name(tokens, a))
+    marks = [
+        (*_core(tokens, s, e), kind) if kind == "DATE" else (s, e, kind)
+        for s, e, kind in blank_spans(text)
+    ]
     marks += [(a.start, a.end, "AMT") for a in amounts]
     chunks = _chunk(tokens, _marked(tokens, marks))
     owner = [0] * len(tokens)
@@ -100,6 +105,36 @@ def parse_sentence(text: str, lang: str, dollar: str = "CAD") -> Parse:
         for token in range(chunk.start, chunk.end):
             owner[token] = index
     return Parse(tokens, chunks, tuple(owner), amounts, tuple(find_dates(text)))
+
+
+def _in_a_name(tokens: Tokens, amount: Amount) -> bool:
+    """ "the Five Eyes", "Groupe des cinq pays", "one of the": a number word that is part
+    of a name or picks from a group, not an amount."""
+    first = tokens.at(amount.start)
+    if not amount.is_word or first >= len(tokens):
+        return False
+    before = tokens.lows[first - 1] if first else ""
+    return tokens.tags[first] == "PROPN" or before in ("of", "des")
+
+
+def _core(tokens: Tokens, start: int, end: int) -> tuple[int, int]:
+    """A date's own words: its span without the words that lead into it ("in", "by",
+    "since", "du", "réunion annuelle de"), which stay words of the sentence."""
+    for t in tokens.covering(start, end):
+        low = tokens.lows[t]
+        if low[:1].isdigit() or low.rstrip(".") in _CALENDAR_WORDS:
+            return max(start, tokens.starts[t]), end
+    return start, end
+
+
+_CALENDAR_WORDS = frozenset(
+    [
+        *(m.lower() for m in MONTHS_EN),
+        *MONTHS_FR,
+        *words("en", "weekdays"),
+        *words("fr", "weekdays"),
+    ]
+)
 
 
 def _marked(tokens: Tokens, marks: list[tuple[int, int, str]]) -> list[tuple[int, str] | None]:
@@ -154,6 +189,8 @@ def _is_premodifier(tokens: Tokens, i: int) -> bool:
     if tokens.lang == "fr" and tokens.tags[i] == "PART":
         return False
     before = tokens.tags[i - 1] if i else "PUNCT"
+    if before == "PUNCT" and tokens.words[i - 1] == "," and i > 1:
+        before = tokens.tags[i - 2]  # "Canada, joined by the UK, announced new sanctions"
     j = i + 1
     while j < len(tokens) and tokens.tags[j] in ("ADV", "PART", "GER"):
         j += 1
@@ -184,25 +221,26 @@ def _verb_group(tokens: Tokens, marked: list[tuple[int, str] | None], i: int) ->
 def _np_follows(tokens: Tokens, marked: list[tuple[int, str] | None], i: int) -> bool:
     """A determiner or a participle that opens a noun phrase ("the ...", "confirmed cases")."""
     j = i + 1
-    while j < len(tokens) and marked[j] is None and tokens.tags[j] in ("PART", "GER", "ADV"):
+    while j < len(tokens) and marked[j] is None and tokens.tags[j] in ("PART", "GER", "ADV", "NUM"):
         j += 1
     return j < len(tokens) and marked[j] is None and tokens.tags[j] in _NOMINAL
 
 
 def _noun_phrase(tokens: Tokens, marked: list[tuple[int, str] | None], i: int) -> Chunk:
     j, head, n = i, -1, len(tokens)
+    french = tokens.lang == "fr"
     if tokens.tags[i] == "DET":
         j += 1
     while j < n and marked[j] is None:
         tag = tokens.tags[j]
         if tag in _NOMINAL:
-            head = j
+            head = j if head < 0 or not french else head  # French heads come first
         elif not _modifier(tokens, j):
             break
         j += 1
     if head < 0:
         return Chunk(_SINGLE.get(tokens.tags[i], tokens.tags[i]), i, i + 1, i)
-    end = j if tokens.lang == "fr" else head + 1
+    end = j if french else head + 1
     return Chunk("NP", i, end, head)
 
 
@@ -212,9 +250,11 @@ def _modifier(tokens: Tokens, j: int) -> bool:
     tag = tokens.tags[j]
     if tag == "PART" and tokens.lang == "fr":
         return True
+    if tag == "NUM":
+        return _next_tag(tokens, j) in _NOMINAL
     if tag in ("PART", "GER"):
         return _is_premodifier(tokens, j)
-    return tag == "ADV" and tokens.lang != "fr" and _next_tag(tokens, j) in _NOMINAL
+    return tag == "ADV" and tokens.lang != "fr" and _is_premodifier(tokens, j)
 
 
 def extended_np(parse: Parse, index: int) -> tuple[int, int]:

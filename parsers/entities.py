@@ -26,7 +26,11 @@ def name_key(text: str) -> str:
 def _name_key(text: str) -> str:
     text = normalise_space(text).replace("’", "'").strip(' ,;:."“”«»')
     text = strip_article(text)
-    return text.replace(".", "").casefold()
+    key = text.replace(".", "").casefold()
+    return _SAINT.sub("saint", key)
+
+
+_SAINT = re.compile(r"(?<![\w'])st(?= )")
 
 
 def strip_article(text: str) -> str:

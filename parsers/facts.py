@@ -36,12 +36,13 @@ def extract_facts(doc: Document, patterns: Sequence[PatternRule] = ()) -> list[F
 
 
 def merge(facts: Iterable[Fact]) -> list[Fact]:
-    """Drop repeated facts; unite memberships of the same group within a section."""
+    """Drop repeated facts; unite memberships of the same group within a section (the
+    group's canonical name, ``extra["group"]``, when the extractor recorded it)."""
     out: list[Fact] = []
     index: dict[tuple[str, str, str], int] = {}
     stated: set[str] = set()
     for fact in facts:
-        key = (fact.kind, fact.section, fact.subject)
+        key = (fact.kind, fact.section, fact.extra.get("group", fact.subject))
         statement = repr((key, sorted(fact.value.items()), fact.period))
         if statement in stated:
             continue

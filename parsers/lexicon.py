@@ -24,6 +24,7 @@ TAG_LISTS: tuple[tuple[str, str], ...] = (
     ("PRON", "pronouns"),
     ("ADV", "adverbs"),
     ("VERB", "verbs"),
+    ("PART", "participles"),
 )
 
 

@@ -53,15 +53,39 @@ def clause_subject(parse: Parse, verb: int) -> Span | None:
         kind = parse.kind(j)
         if kind == "SUB" and parse.low(j) in _RELATIVE and parse.kind(j - 1) == "NP":
             return np_start(parse, j - 1), j
+        if parse.low(j) == ")":
+            j = skip_parenthesis(parse, j, -1) - 1  # "the Ministerial (A, B and C) launched"
+            continue
         if kind == "PUNCT" and parse.low(j) in _STOP_PUNCT:
             return None
         if kind == "NP":
-            start = np_start(parse, j)
+            start = _coordinated(parse, np_start(parse, j))
             if parse.kind(start - 1) in _CLAUSE_START or start == 0:
                 return start, _subject_end(parse, start, verb)
             j = start
         j -= 1
     return None
+
+
+def skip_parenthesis(parse: Parse, index: int, step: int) -> int:
+    """From a parenthesis at chunk ``index``, the chunk of its match (``step`` 1: from "("
+    forward; -1: from ")" back); ``index`` itself when it has none."""
+    opening, closing = ("(", ")") if step > 0 else (")", "(")
+    depth, j = 0, index
+    while 0 <= j < len(parse.chunks):
+        low = parse.low(j)
+        depth += (low == opening) - (low == closing)
+        if depth == 0:
+            return j
+        j += step
+    return index
+
+
+def _coordinated(parse: Parse, start: int) -> int:
+    """The start of "A and B" when the noun phrase at ``start`` is B."""
+    while parse.kind(start - 1) == "CONJ" and parse.kind(start - 2) == "NP":
+        start = np_start(parse, start - 2)
+    return start
 
 
 def _subject_end(parse: Parse, start: int, verb: int) -> int:
@@ -135,3 +159,27 @@ def noun_phrase_after(parse: Parse, index: int) -> Span | None:
 def is_word_of(parse: Parse, index: int, lang: str, name: str) -> bool:
     """Whether chunk ``index``'s words are an entry of the word list ``name``."""
     return parse.low(index).replace("’", "'") in words(lang, name)
+
+
+def name_np(parse: Parse, index: int) -> Span:
+    """A noun phrase with its complements and, when it is a name, the rest of the name
+    over "for", "on", "to" ("Global Taskforce | on | Child Sexual Abuse Online")."""
+    first, end = extended_np(parse, index)
+    titled = False
+    while True:
+        if parse.kind(end) == "PREP" and _proper(parse, end - 1) and _proper(parse, end + 1):
+            end, titled = extended_np(parse, end + 1)[1], True
+        elif titled and parse.low(end) in _NAME_AND and _bare_proper(parse, end + 1):
+            end += 2  # "... on Gender-Based Online Harassment and Abuse"
+        else:
+            return first, end
+
+
+_NAME_AND = frozenset({"and", "et", "&"})
+
+
+def _bare_proper(parse: Parse, index: int) -> bool:
+    """A capitalised noun phrase without a determiner (it continues a name)."""
+    if not _proper(parse, index):
+        return False
+    return parse.tokens.tags[parse.chunks[index].start] != "DET"

@@ -83,27 +83,45 @@ def tokenize(text: str, lang: str) -> Tokens:
     tags = [tag_of(w, low, i, lang) for i, (w, low) in enumerate(zip(texts, lows, strict=True))]
     if lang != "fr":
         _verbs_in_context(lows, tags)
-    _names_with_ampersand(texts, tags)
+    _name_connectors(texts, lows, tags, lang)
     starts = tuple(s for _, s, _ in found)
     ends = tuple(e for _, _, e in found)
     return Tokens(text, lang, texts, lows, starts, ends, tuple(tags))
 
 
-def _names_with_ampersand(texts: tuple[str, ...], tags: list[str]) -> None:
-    """ "Missing & Exploited Children": an ampersand between capitalised words is a name's."""
+def _name_connectors(
+    texts: tuple[str, ...], lows: tuple[str, ...], tags: list[str], lang: str
+) -> None:
+    """ "Missing & Exploited Children", "Eltville am Rhein": a connector of the name_connectors
+    list between two capitalised words belongs to the name."""
+    connectors = words(lang, "name_connectors")
     for i in range(1, len(texts) - 1):
-        if texts[i] == "&" and texts[i - 1][:1].isupper() and texts[i + 1][:1].isupper():
+        if lows[i] in connectors and texts[i - 1][:1].isupper() and texts[i + 1][:1].isupper():
             tags[i] = "PROPN"
 
 
 def _verbs_in_context(lows: tuple[str, ...], tags: list[str]) -> None:
-    """Retag as VERB a noun-tagged English word after a modal or "able to" ("will fine")."""
+    """Retag as VERB a noun-tagged English word where only a verb can stand: after a modal or
+    "able to" ("will fine"), and a present form in "-s" after a relative pronoun ("which
+    counts"), a personal pronoun ("it includes") or a name and an adverb ("Canada also
+    participates")."""
     for i in range(1, len(lows)):
         if tags[i] != "NOUN":
             continue
         before = lows[i - 1] if lows[i - 1] != "to" or i < 2 else f"{lows[i - 2]} to"
-        if before in _EN_VERB_CONTEXT:
+        if before in _EN_VERB_CONTEXT or (_present_form(lows[i]) and _subject_before(tags, i)):
             tags[i] = "VERB"
+
+
+def _present_form(low: str) -> bool:
+    return low.endswith("s") and not low.endswith(("ss", "us", "is")) and len(low) > 3
+
+
+def _subject_before(tags: list[str], i: int) -> bool:
+    """A relative or personal pronoun right before, or a name and an adverb."""
+    if tags[i - 1] in ("SUB", "PRON"):
+        return True
+    return tags[i - 1] == "ADV" and i > 1 and tags[i - 2] in ("PROPN", "PRON")
 
 
 def tag_of(word: str, low: str, index: int, lang: str) -> str:
@@ -114,7 +132,7 @@ def tag_of(word: str, low: str, index: int, lang: str) -> str:
     if first.isdigit():
         return "NUM"
     if low in _SINGLE_NUMBER_WORDS:
-        return "NUM"
+        return "NUM" if first.islower() or index == 0 else "PROPN"  # "the Five Eyes"
     if first.isupper() and (index > 0 or (word.isupper() and len(word) > 1)):
         return "PROPN"
     listed = tag_table(lang).get(low)

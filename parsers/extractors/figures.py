@@ -118,7 +118,13 @@ def _unit(parse: Parse, index: int, amount: Amount) -> Span | None:
         return None
     chunk = parse.chunks[at]
     tags = parse.tokens.tags
-    if tags[chunk.start] == "DET" and not amount.percent:
+    lang = parse.tokens.lang
+    opener = parse.tokens.lows[chunk.start]
+    if (
+        tags[chunk.start] == "DET"
+        and not amount.percent
+        and opener not in words(lang, "post_determiners")
+    ):
         return None
     end = at + 1
     if parse.kind(end) == "CONJ" and parse.kind(end + 1) == "NP":
