@@ -44,6 +44,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "Czechia": ("Czech Republic", "République tchèque", "Tchéquie"),
     "Ukraine": (),
     "Taiwan": ("Chinese Taipei",),
+    "Cabo Verde": ("Cape Verde", "Cap-Vert"),
+    "Côte d'Ivoire": ("Ivory Coast",),
+    "Myanmar": ("Burma", "Birmanie"),
+    "Timor-Leste": ("East Timor", "Timor oriental"),
+    "Kosovo": (),
+    "Brunei": ("Brunei Darussalam", "Brunéi Darussalam", "Brunéi"),
     "United Nations": ("UN", "U.N.", "Nations Unies", "Organisation des Nations Unies", "ONU"),
     "NATO": (
         "North Atlantic Treaty Organization",
@@ -109,6 +115,7 @@ COUNTRY_OVERRIDES: dict[str, str] = {
     "Syrian Arab Republic": "Syria",
     "Holy See (Vatican City State)": "Holy See",
     "Taiwan, Province of China": "Taiwan",
+    "Brunei Darussalam": "Brunei",
 }
 
 # leading words dropped from names ("the United States", "l'Allemagne")

@@ -111,10 +111,15 @@ def _verbs_in_context(lows: tuple[str, ...], tags: list[str]) -> None:
         before = lows[i - 1] if lows[i - 1] != "to" or i < 2 else f"{lows[i - 2]} to"
         if before in _EN_VERB_CONTEXT or (_present_form(lows[i]) and _subject_before(tags, i)):
             tags[i] = "VERB"
+        elif before in _SUBJECT_PRONOUNS and tags[i - 1] == "PRON":
+            tags[i] = "VERB"  # "you arrive", "we expect"
 
 
 def _present_form(low: str) -> bool:
     return low.endswith("s") and not low.endswith(("ss", "us", "is")) and len(low) > 3
+
+
+_SUBJECT_PRONOUNS = frozenset({"i", "you", "we", "they", "he", "she", "it"})
 
 
 def _subject_before(tags: list[str], i: int) -> bool:

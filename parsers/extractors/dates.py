@@ -24,12 +24,13 @@ from typing import Any
 
 from parsers.analysis import Analysed, Analysis
 from parsers.chunks import Parse, extended_np, phrase
-from parsers.dates import DateMatch
+from parsers.dates import DateMatch, find_dates
 from parsers.extractors.common import make_fact, sentence_evidence
 from parsers.lexicon import phrases
 from parsers.model import Fact
 from parsers.registry import extractor
-from parsers.syntax import clause_subject, following, name_np, skip_parenthesis
+from parsers.syntax import clause_subject, following, name_np, np_start, skip_parenthesis
+from parsers.text import split_sentences
 
 _BOUNDARY = frozenset({";", ":", "(", ")", "|", "—", "–"})
 _BE = frozenset(
@@ -110,10 +111,24 @@ def date_subject(parse: Parse, index: int) -> str:
         return event
     verb = _governing_verb(parse, index)
     marker = _deadline_marker(parse, index)
-    subject = _verb_phrase(parse, verb) if verb is not None else ""
-    if subject and marker:
-        return f"{subject} {marker}"
+    subject = _verb_phrase(parse, verb) if verb is not None else _named_event(parse, index)
+    if subject and marker:  # in the sentence's order
+        return f"{marker} {subject}" if verb is not None and verb > index else f"{subject} {marker}"
     return subject
+
+
+def _named_event(parse: Parse, index: int) -> str:
+    """A date in a sentence without a verb: the noun phrase it dates, right before it
+    ("Salon du Livre le 8 mars"), or the title after it ("Lundi 9 mars : point de situation")."""
+    before = index - 1
+    while parse.kind(before) in ("PRON", "PREP") and before > 0:
+        before -= 1  # "le", "on", "du"
+    if parse.kind(before) == "NP" and parse.kind(before + 1) != "PUNCT":
+        return phrase(parse, np_start(parse, before), before + 1)
+    after = index + 1
+    if parse.low(after) == ":" and parse.kind(after + 1) == "NP":
+        return phrase(parse, *extended_np(parse, after + 1))
+    return ""
 
 
 def _label(parse: Parse, index: int) -> str:
@@ -260,19 +275,26 @@ def _marker_at(parse: Parse, index: int) -> bool:
 
 
 def _context(analysis: Analysis, item: Analysed) -> tuple[str, str]:
-    """A date the sentence says nothing about: the short label in the block before it
-    ("Published" then "7 May 2021"), or its section's heading; evidence shows it."""
+    """A date the sentence says nothing about: the short line before it ("Published" then
+    "7 May 2021", a news headline then its date), or its section's heading; the evidence
+    shows that context before the date."""
     sentence = item.sentence
     evidence = sentence_evidence(sentence)
     blocks = sentence.section.blocks
     if sentence.index == 0 and sentence.block_index > 0:
         before = blocks[sentence.block_index - 1].text
-        if _is_label(before):
-            return before.rstrip(" :"), f"{before.rstrip()} {evidence}"
+        if _is_title(before):
+            return before.rstrip(" :.?!"), f"{before.rstrip()} {evidence}"
     heading = sentence.section.heading or analysis.doc.title
     return heading, f"{heading}: {evidence}"
 
 
-def _is_label(text: str) -> bool:
+def _is_title(text: str) -> bool:
+    """A short line of one sentence without a date: a label or a headline."""
     words = text.split()
-    return 0 < len(words) <= _LABEL_WORDS and not any(c.isdigit() for c in text)
+    if not 0 < len(words) <= _TITLE_WORDS or len(split_sentences(text)) > 1:
+        return False
+    return not find_dates(text)
+
+
+_TITLE_WORDS = 12
