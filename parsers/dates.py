@@ -106,6 +106,10 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_p(r"(?:from\s+)?{W}{D}\s+{M}(?:\s+(?P<y0>\d{{4}}))?{TO}{W}{D2}\s+{M2},?\s+{Y}"), "range"),
     (_p(r"du\s+{W}{FD}\s+{FM}(?:\s+(?P<y0>\d{{4}}))?\s+au\s+{W}{FD2}\s+{FM2}\s+{Y}"), "range"),
     (_p(r"du\s+{FD}\s+au\s+{FD2}\s+{FM}\s+{Y}"), "range"),
+    (
+        _p(r"(?i:entre)\s+le\s+{FD}\s+{FM}\s+(?P<y0>\d{{4}})\s+et\s+le\s+{FD2}\s+{FM2}\s+{Y}"),
+        "range",
+    ),
     (_p(r"{W}{M}\s+{D},?\s+{Y}"), "day"),
     (_p(r"{W}{D}\s+{M},?\s+{Y}"), "day"),
     (_p(r"(?:le\s+)?{W}{FD}\s+{FM}\s+{Y}"), "day"),
@@ -184,6 +188,7 @@ GATES: tuple[Needs, ...] = (
     Needs(month="en", contains=(_DAY_MONTH,)),  # range: 23 September to 27 September 2022
     Needs(month="fr", words=("du",)),  # range: du 8 mars au 2 avril 2023
     Needs(month="fr", words=("du",)),  # range: du 8 au 10 mars 2023
+    Needs(month="fr", lower_words=("entre",)),  # range: entre le 1er avril 2022 et le 31 mars 2023
     Needs(month="en", contains=(_MONTH_DAY,)),  # day: March 24, 2022
     Needs(month="en", contains=(_DAY_MONTH,)),  # day: 24 March 2022
     Needs(month="fr", lower_contains=(_FR_DAY_MONTH_YEAR,)),  # day: le 24 mars 2022

@@ -15,6 +15,24 @@ Span = tuple[int, int]
 
 _COMPLEMENT = frozenset({"of", "de", "d'", "du", "des"})
 _RELATIVE = frozenset({"that", "which", "who", "qui"})
+_SUBJECT_PRONOUNS = frozenset(
+    {
+        "i",
+        "you",
+        "we",
+        "they",
+        "he",
+        "she",
+        "it",
+        "il",
+        "elle",
+        "ils",
+        "elles",
+        "nous",
+        "vous",
+        "on",
+    }
+)
 _CLAUSE_START = frozenset({"", "PUNCT", "CONJ", "SUB", "ADV", "DATE", "TIME", "PERIOD"})
 _STOP_PUNCT = frozenset({".", ";", ":", "!", "?", "(", ")", "|", "–", "—"})
 # chunks a phrase after a noun may run through ("cases | in | Northern Ireland")
@@ -58,6 +76,8 @@ def clause_subject(parse: Parse, verb: int) -> Span | None:
             continue
         if kind == "PUNCT" and parse.low(j) in _STOP_PUNCT:
             return None
+        if kind == "PRON" and parse.low(j) in _SUBJECT_PRONOUNS:
+            return None  # "we provided": the subject is a pronoun
         if kind == "NP":
             start = _coordinated(parse, np_start(parse, j))
             if parse.kind(start - 1) in _CLAUSE_START or start == 0:

@@ -83,6 +83,7 @@ def tokenize(text: str, lang: str) -> Tokens:
     tags = [tag_of(w, low, i, lang) for i, (w, low) in enumerate(zip(texts, lows, strict=True))]
     if lang != "fr":
         _verbs_in_context(lows, tags)
+        _opening_verb(texts, tags)
     _name_connectors(texts, lows, tags, lang)
     starts = tuple(s for _, s, _ in found)
     ends = tuple(e for _, _, e in found)
@@ -113,6 +114,18 @@ def _verbs_in_context(lows: tuple[str, ...], tags: list[str]) -> None:
             tags[i] = "VERB"
         elif before in _SUBJECT_PRONOUNS and tags[i - 1] == "PRON":
             tags[i] = "VERB"  # "you arrive", "we expect"
+
+
+def _opening_verb(texts: tuple[str, ...], tags: list[str]) -> None:
+    """A list item that continues a lead-in opens with a lowercase verb and its object
+    ("convene a technology roundtable", "take a test")."""
+    if (
+        len(texts) > 1
+        and tags[0] == "NOUN"
+        and texts[0][:1].islower()
+        and tags[1] in ("DET", "NUM")
+    ):
+        tags[0] = "VERB"
 
 
 def _present_form(low: str) -> bool:

@@ -125,6 +125,8 @@ def _named_event(parse: Parse, index: int) -> str:
         before -= 1  # "le", "on", "du"
     if parse.kind(before) == "NP" and parse.kind(before + 1) != "PUNCT":
         return phrase(parse, np_start(parse, before), before + 1)
+    if index > 0 and parse.kind(0) == "NP":  # "Appearance of the Minister ..., November 21"
+        return phrase(parse, *extended_np(parse, 0))
     after = index + 1
     if parse.low(after) == ":" and parse.kind(after + 1) == "NP":
         return phrase(parse, *extended_np(parse, after + 1))
@@ -145,6 +147,8 @@ def _label(parse: Parse, index: int) -> str:
     inner = words[:-1] if tokens.tags[words[-1]] == "DET" else words
     if any(tokens.tags[t] in ("AUX", "VERB", "DET", "PRON", "NUM") for t in inner):
         return ""
+    if all(tokens.tags[t] == "PROPN" for t in inner):
+        return ""  # "Wellington, New Zealand, June 28, 2023": a place, not a label
     return phrase(parse, start, index)
 
 
@@ -153,7 +157,8 @@ def _event(parse: Parse, index: int) -> str:
     the event the date qualifies, and what the sentence says of it."""
     after, tags = index + 1, parse.tokens.tags
     opens = index == 0 or tags[parse.chunks[index - 1].end - 1] == "DET"
-    if opens and parse.kind(after) == "NP" and tags[parse.chunks[after].start] != "DET":
+    year = parse.chunks[index].end - parse.chunks[index].start == 1
+    if opens and year and parse.kind(after) == "NP" and tags[parse.chunks[after].start] != "DET":
         return phrase(parse, after, following(parse, after))
     of = index - 1
     event_of = parse.kind(of) == "PREP" and parse.low(of) == "de" and parse.kind(of - 1) == "NP"
@@ -187,6 +192,8 @@ def _nearest_verb(parse: Parse, index: int, step: int) -> int | None:
     j = index + step
     while 0 <= j < len(parse.chunks):
         kind = parse.kind(j)
+        if kind == "CONJ" and parse.low(j - 1) == "," and step < 0:
+            return None  # ", and in 2022 we provided ...": another clause
         if parse.low(j) == ("(" if step > 0 else ")"):
             j = skip_parenthesis(parse, j, step) + step
             continue
@@ -221,9 +228,13 @@ def _object(parse: Parse, verb: int) -> str:
         at += 1
     verb_words = phrase(parse, verb, verb + 1)
     if parse.kind(at) == "AMT" and parse.tokens.lang != "fr":
-        at += 2 if parse.kind(at + 1) == "PREP" and parse.kind(at + 2) == "NP" else 1
-        unit = phrase(parse, at, at + 1) if parse.kind(at) == "NP" else ""
-        return f"{verb_words} {unit}" if unit else ""
+        of = parse.kind(at + 1) == "PREP" and parse.low(at + 1) == "of"
+        at += 2 if of and parse.kind(at + 2) == "NP" else 1
+        if parse.kind(at) == "NP":
+            return f"{verb_words} {phrase(parse, at, at + 1)}"  # "made ... reports"
+        if parse.kind(at) == "PREP" and parse.kind(at + 1) == "NP":  # "provided ... to X"
+            return f"{verb_words} {phrase(parse, at, extended_np(parse, at + 1)[1])}"
+        return ""
     if parse.kind(at) == "PREP" and parse.kind(at + 1) == "NP" and not _marker_at(parse, at):
         at += 1
     if parse.kind(at) != "NP":
