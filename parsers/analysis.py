@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from parsers.chunks import Parse, parse_sentence
 from parsers.gates import scan_of
+from parsers.lexicon import LANGS, entries
 from parsers.model import Document
 from parsers.numbers import may_hold_number
 from parsers.text import Sentence, split_sentences
@@ -26,24 +27,24 @@ T = TypeVar("T")
 
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _DIGIT = re.compile(r"\d")
-_MEMBERSHIP_CUES = (
-    "member",
-    "membre",
-    "compos",
-    "made up",
-    "comprise",
-    "brings together",
-    "formé",
-    "constitué",
-    "regroupe",
-    "réunit",
-    "joined",
-    "acceded",
-    "joint",
-    "adhér",
-    "adhère",
-    "rejoint",
+# two capitalised words (the first not opening the sentence) around a list separator:
+# every list of member names holds one ("Australia, Canada", "the UK or the USA")
+_NAME_LIST = re.compile(
+    r"(?<=[\s(])[A-ZÀ-Ý][\w.&'’-]*[^.;:!?]{0,80}?(?:,|\s(?:and|or|et|ou|&))\s+"
+    r"(?:(?:the|l['’]|le|la|les|du|de la|des)\s*)?[A-ZÀ-Ý]"
 )
+
+
+@lru_cache(maxsize=1)
+def membership_cues() -> tuple[str, ...]:
+    """Words that announce members without a list of names ("member", "joined", "regroupe"):
+    the longest word of each entry of the member_nouns, join_verbs and membership_verbs lists."""
+    cues: set[str] = set()
+    for lang in LANGS:
+        for name in ("member_nouns", "join_verbs", "membership_verbs"):
+            for entry in entries(lang, name):
+                cues.add(max(entry.replace("'", " ").split(), key=len))
+    return tuple(sorted(cues - {"are", "were", "sont", "étaient"}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,7 @@ class Features:
 def features(text: str) -> Features:
     """The pre-check features of one sentence (memoised: cleared with the other caches)."""
     lower = text.lower()
-    cue = "," in text or " and " in text or " et " in text or "(" in text
+    cue = _NAME_LIST.search(text) is not None
     year = _YEAR.search(text) is not None
     date = year or (_DIGIT.search(text) is not None and any(scan_of(text).months.values()))
     return Features(
@@ -76,7 +77,7 @@ def features(text: str) -> Features:
         number=may_hold_number(text, lower),
         year=year,
         date=date,
-        membership=cue or any(c in lower for c in _MEMBERSHIP_CUES),
+        membership=cue or any(c in lower for c in membership_cues()),
     )
 
 

@@ -142,10 +142,10 @@ def clear_caches() -> None:
     from parsers.gates import scan_of
     from parsers.spans import _blank_spans, _find_period
     from parsers.text import _split
-    from parsers.tokens import tokenize
+    from parsers.tokens import _word_tag, tokenize
 
     for cached in (
         *(_find_dates, _find_period, _blank_spans, _split, _name_key, _canonical, features),
-        *(scan_of, tokenize, parse_sentence),
+        *(scan_of, tokenize, _word_tag, parse_sentence),
     ):
         cached.cache_clear()

@@ -77,17 +77,24 @@ class Tokens:
 def tokenize(text: str, lang: str) -> Tokens:
     """The tagged tokens of one sentence (memoised: cleared with the other caches)."""
     pattern = TOKEN_FR if lang == "fr" else TOKEN_EN
-    found = [(m.group(0), m.start(), m.end()) for m in pattern.finditer(text)]
-    texts = tuple(w for w, _, _ in found)
+    matches = list(pattern.finditer(text))
+    texts = tuple(m.group(0) for m in matches)
     lows = tuple(w.lower().replace("’", "'") for w in texts)
-    tags = [tag_of(w, low, i, lang) for i, (w, low) in enumerate(zip(texts, lows, strict=True))]
+    tags = [_word_tag(w, i == 0, lang) for i, w in enumerate(texts)]
     if lang != "fr":
         _verbs_in_context(lows, tags)
         _opening_verb(texts, tags)
-    _name_connectors(texts, lows, tags, lang)
-    starts = tuple(s for _, s, _ in found)
-    ends = tuple(e for _, _, e in found)
+    if "&" in text or any(c in lows for c in words(lang, "name_connectors")):
+        _name_connectors(texts, lows, tags, lang)
+    starts = tuple(m.start() for m in matches)
+    ends = tuple(m.end() for m in matches)
     return Tokens(text, lang, texts, lows, starts, ends, tuple(tags))
+
+
+@lru_cache(maxsize=16384)
+def _word_tag(word: str, first: bool, lang: str) -> str:
+    """:func:`tag_of` memoised by word (a page repeats its words)."""
+    return tag_of(word, word.lower().replace("’", "'"), 0 if first else 1, lang)
 
 
 def _name_connectors(

@@ -44,7 +44,7 @@ _ACTOR_WORDS = 4
 def dates(analysis: Analysis) -> Iterator[Fact]:
     """Every dated statement, with the event it dates as subject."""
     for item in analysis.sentences:
-        if not item.features.date:
+        if not item.features.date or not find_dates(item.text):
             continue
         parse = analysis.parse(item)
         for subject, match in analysis.once(("dates", item.text), _dated, parse):

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from parsers.analysis import Analysed, Analysis
 from parsers.chunks import Parse, extended_np, parse_sentence, phrase
@@ -274,13 +275,30 @@ def _composed_of(parse: Parse, acronyms: Mapping[str, str]) -> Found:
 def _verb_phrase_size(parse: Parse, verb: int, lang: str) -> int:
     """How many chunks from ``verb`` make a membership verb ("is composed | of" -> 2), or 0."""
     chunk = parse.chunks[verb]
-    for entry in phrases(lang, "membership_verbs"):
+    for entry in _entries_in(parse, chunk.start, chunk.end, "membership_verbs"):
         if entry[0] in _BARE_COPULAS:
             continue  # "X are A, B" says nothing of membership without "members"
         stop = _entry_at(parse, chunk.start, chunk.end, entry)
         if stop and stop - 1 >= chunk.head:
             return parse.owner[stop - 1] + 1 - verb
     return 0
+
+
+def _entries_in(parse: Parse, first: int, last: int, name: str) -> list[tuple[str, ...]]:
+    """The entries of a word list that start with one of the tokens ``first:last``."""
+    index = _first_words(parse.tokens.lang, name)
+    found: list[tuple[str, ...]] = []
+    for low in parse.tokens.lows[first:last]:
+        found += index.get(low, ())
+    return sorted(found, key=len, reverse=True)
+
+
+@cache
+def _first_words(lang: str, name: str) -> dict[str, tuple[tuple[str, ...], ...]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for entry in phrases(lang, name):
+        out.setdefault(entry[0], []).append(entry)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _entry_at(parse: Parse, first: int, last: int, entry: tuple[str, ...]) -> int:
@@ -353,7 +371,7 @@ def _member_of(parse: Parse, acronyms: Mapping[str, str]) -> Found:
 def _join_target(parse: Parse, verb: int, lang: str) -> int | None:
     """The chunk of the group a verb makes its subject a member of, or None."""
     chunk = parse.chunks[verb]
-    for entry in phrases(lang, "join_verbs"):
+    for entry in _entries_in(parse, chunk.start, chunk.end, "join_verbs"):
         stop = _entry_at(parse, chunk.start, chunk.end, entry)
         if stop and stop - 1 >= chunk.head and stop < len(parse.tokens):
             target = parse.owner[stop]
@@ -536,9 +554,11 @@ def _heading_list(
     section: Section, s_index: int, lang: str, acronyms: Mapping[str, str], used: set[int]
 ) -> Iterator[Fact]:
     """ "Members of X" or "Countries on the travel corridor list", then a list of names."""
-    group = heading_group(section.heading, lang)
     first = next((b for b in section.blocks if b.kind == "item"), None)
-    if not group or first is None or first.group in used:
+    if first is None or first.group in used:
+        return
+    group = heading_group(section.heading, lang)
+    if not group:
         return
     items = [b for b in section.blocks if b.kind == "item" and b.group == first.group]
     names = [canonical_name(_gloss_free(b.text), acronyms) for b in items]
