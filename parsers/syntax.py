@@ -33,7 +33,7 @@ _SUBJECT_PRONOUNS = frozenset(
         "on",
     }
 )
-_CLAUSE_START = frozenset({"", "PUNCT", "CONJ", "SUB", "ADV", "DATE", "TIME", "PERIOD"})
+_CLAUSE_START = frozenset({"", "PUNCT", "CONJ", "SUB", "ADV", "DATE", "TIME", "PERIOD", "AMT"})
 _STOP_PUNCT = frozenset({".", ";", ":", "!", "?", "(", ")", "|", "–", "—"})
 # chunks a phrase after a noun may run through ("cases | in | Northern Ireland")
 _FOLLOWING = frozenset({"PREP", "NP", "VG", "ADV", "SUB", "PRON", "PERIOD"})

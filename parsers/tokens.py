@@ -84,6 +84,8 @@ def tokenize(text: str, lang: str) -> Tokens:
     if lang != "fr":
         _verbs_in_context(lows, tags)
         _opening_verb(texts, tags)
+    else:
+        _nouns_after_prepositions(tags)
     if "&" in text or any(c in lows for c in words(lang, "name_connectors")):
         _name_connectors(texts, lows, tags, lang)
     starts = tuple(m.start() for m in matches)
@@ -121,6 +123,13 @@ def _verbs_in_context(lows: tuple[str, ...], tags: list[str]) -> None:
             tags[i] = "VERB"
         elif before in _SUBJECT_PRONOUNS and tags[i - 1] == "PRON":
             tags[i] = "VERB"  # "you arrive", "we expect"
+
+
+def _nouns_after_prepositions(tags: list[str]) -> None:
+    """A French word in "-é(e)(s)" right after a preposition is a noun ("de données")."""
+    for i in range(1, len(tags)):
+        if tags[i] == "PART" and tags[i - 1] == "PREP":
+            tags[i] = "NOUN"
 
 
 def _opening_verb(texts: tuple[str, ...], tags: list[str]) -> None:

@@ -51,7 +51,7 @@ def test_default_corpus_is_tests_corpus(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.chdir(ROOT)
     result = run()
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("corpus: 12 pages, 14 before/after pairs")
+    assert result.output.startswith("corpus: 14 pages, 20 before/after pairs")
     for row in ("| membership ", "| figure ", "| date ", "| all facts ", "| change events "):
         assert row in result.output
     assert "missed (" not in result.output

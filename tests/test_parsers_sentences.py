@@ -342,6 +342,46 @@ DATES: list[tuple[str, str, str | None, dict[str, Any]]] = [
         None,
         {"date": "2022-10"},
     ),
+    # a day without a year; weekdays and times of day belong to the date
+    ("en", "Three new cases were confirmed on Monday 23 March.", None, {"date": "--03-23"}),
+    (
+        "en",
+        "Applications must be submitted by May 30th.",
+        "Applications must be submitted by",
+        {"date": "--05-30"},
+    ),
+    (
+        "en",
+        "Reports are due no later than 30 September.",
+        "Reports are due no later than",
+        {"date": "--09-30"},
+    ),
+    (
+        "en",
+        "The deadline was extended from 23 September to 27 September 2022.",
+        "deadline was extended",
+        {"date": "2022-09-23", "date_end": "2022-09-27"},
+    ),
+    ("en", "The office reopens at 4am Sunday 25 October.", None, {"date": "--10-25"}),
+    ("fr", "La réunion aura lieu le 29 octobre à 14 h.", "réunion aura lieu", {"date": "--10-29"}),
+    (
+        "fr",
+        "Les écoles resteront fermées jusqu'au 22 mars.",
+        "écoles resteront fermées jusqu'au",
+        {"date": "--03-22"},
+    ),
+    (
+        "fr",
+        "Les demandes doivent être envoyées au plus tard le 30 septembre.",
+        "demandes doivent être envoyées au plus tard le",
+        {"date": "--09-30"},
+    ),
+    (
+        "fr",
+        "Entre le 1er avril 2022 et le 31 mars 2023, le CCPE a envoyé des avis.",
+        None,
+        {"date": "2022-04-01", "date_end": "2023-03-31"},
+    ),
 ]
 
 
@@ -366,6 +406,20 @@ NOT_DATES = [
 @pytest.mark.parametrize(("lang", "sentence"), NOT_DATES, ids=[s for _, s in NOT_DATES])
 def test_not_a_date(lang: str, sentence: str) -> None:
     assert of_kind(facts_of(sentence, lang), "date") == []
+
+
+def test_a_day_without_a_year_takes_the_year_of_the_page_date() -> None:
+    html = (
+        '<html lang="en"><head><meta name="dcterms.modified" content="2024-03-15"></head>'
+        "<body><main><h1>Page</h1><p>Applications must be submitted by September 30th. "
+        "The office closed on 2 January.</p></main>"
+    )
+    dates = of_kind(extract_facts(parse_document(html.encode())), "date")
+    values = {f.subject: f.value for f in dates if f.subject != "page modified"}
+    assert values == {
+        "Applications must be submitted by": {"date": "2024-09-30", "inferred": "year"},
+        "office closed": {"date": "2024-01-02", "inferred": "year"},
+    }
 
 
 def test_full_date_year_is_not_emitted_again() -> None:
@@ -486,6 +540,49 @@ MEMBERSHIPS: list[tuple[str, str, str, str, list[str]]] = [
         "Groupe des Sept",
         ["Canada", "United Kingdom", "United States"],
     ),
+    (
+        "en",
+        "Partners",
+        "The members of the Arctic Cooperation Working Group are Canada, Denmark and Norway.",
+        "Arctic Cooperation Working Group",
+        ["Canada", "Denmark", "Norway"],
+    ),
+    (
+        "en",
+        "Partners",
+        "The Arctic Council consists of Canada, Denmark and Norway.",
+        "Arctic Council",
+        ["Canada", "Denmark", "Norway"],
+    ),
+    (
+        "en",
+        "Eligibility",
+        "You qualify if you took part in an approved vaccine trial in the UK, Canada or the USA.",
+        "approved vaccine trial in",
+        ["Canada", "United Kingdom", "United States"],
+    ),
+    (
+        "en",
+        "Eligibility",
+        "Vaccines from a public health body in Antigua and Barbuda, St Vincent and the Grenadines"
+        " or the United Arab Emirates (UAE) are accepted.",
+        "public health body in",
+        ["Antigua and Barbuda", "Saint Vincent and the Grenadines", "United Arab Emirates"],
+    ),
+    (
+        "fr",
+        "Partenaires",
+        "Les membres du groupe de travail sont le Canada, le Danemark et la Norvège.",
+        "groupe de travail",
+        ["Canada", "Denmark", "Norway"],
+    ),
+    (
+        "fr",
+        "Partenaires",
+        "Le Conseil de l'Arctique se compose du Canada, du Danemark et de la Norvège.",
+        "Conseil de l'Arctique",
+        ["Canada", "Denmark", "Norway"],
+    ),
 ]
 
 
@@ -507,3 +604,49 @@ def test_acronym_is_tied_to_its_long_name() -> None:
     found = of_kind(facts_of(text), "membership")
     assert [f.subject for f in found] == ["GPEV"]
     assert found[0].extra["group"] == "Global Partnership to End Violence"
+
+
+LISTS = {
+    "en-lead-in": (
+        "en",
+        "<h2>Partners</h2><p>The members of the Polar Data Network are:</p>"
+        "<ul><li>Canada</li><li>the United States</li><li>Greenland</li></ul>",
+        "Polar Data Network",
+        ["Canada", "Greenland", "United States"],
+    ),
+    "en-heading": (
+        "en",
+        "<h2>Members of the Ice Monitoring Partnership</h2>"
+        "<ul><li>Canada</li><li>Norway (since 2019)</li><li>Japan</li></ul>",
+        "Ice Monitoring Partnership",
+        ["Canada", "Japan", "Norway"],
+    ),
+    "en-heading-names-a-list": (
+        "en",
+        "<h2>Countries and territories on the exempt list</h2><p>You do not need to quarantine.</p>"
+        "<ul><li>Antigua and Barbuda</li><li>the Canary Islands</li><li>Denmark</li></ul>",
+        "Countries and territories on the exempt list",
+        ["Antigua and Barbuda", "Canary Islands", "Denmark"],
+    ),
+    "fr-lead-in": (
+        "fr",
+        "<h2>Partenaires</h2><p>Les membres du Réseau de données polaires sont :</p>"
+        "<ul><li>le Canada</li><li>les États-Unis</li><li>le Groenland</li></ul>",
+        "Réseau de données polaires",
+        ["Canada", "Greenland", "United States"],
+    ),
+    "fr-heading": (
+        "fr",
+        "<h2>Membres du Partenariat de surveillance des glaces</h2>"
+        "<ul><li>Canada</li><li>Norvège</li><li>Japon</li></ul>",
+        "Partenariat de surveillance des glaces",
+        ["Canada", "Japan", "Norway"],
+    ),
+}
+
+
+@pytest.mark.parametrize(("lang", "main", "group", "members"), LISTS.values(), ids=list(LISTS))
+def test_bulleted_list_of_members(lang: str, main: str, group: str, members: list[str]) -> None:
+    html = f'<html lang="{lang}"><body><main><h1>Page</h1>{main}</main>'
+    facts = of_kind(extract_facts(parse_document(html.encode())), "membership")
+    assert [(f.subject, f.value["members"]) for f in facts] == [(group, members)]

@@ -35,7 +35,8 @@ _ENGLISH_GLUE = (
     | words("fr", "conjunctions")
     | words("fr", "subordinators")
     | words("fr", "auxiliaries")
-    | {"a"}
+    | words("fr", "adverbs")
+    | words("fr", "pronouns")
 )
 
 

@@ -84,21 +84,25 @@ def _value(match: DateMatch, page_date: str | None) -> dict[str, Any]:
 
 
 def infer_year(day: str, page_date: str) -> int | None:
-    """The year that puts the day ``--MM-DD`` nearest to the page's own date."""
+    """The year of ``--MM-DD`` on a page dated ``page_date``: the occurrence from three months
+    before the page's date to nine months after it (official pages mostly announce what is
+    coming: a deadline, a meeting, a closing date)."""
     try:
         anchor = Date.fromisoformat(page_date[:10])
         month, dom = int(day[2:4]), int(day[5:7])
     except ValueError:
         return None
-    best: tuple[int, int] | None = None
     for year in (anchor.year - 1, anchor.year, anchor.year + 1):
         try:
-            distance = abs((Date(year, month, dom) - anchor).days)
+            offset = (Date(year, month, dom) - anchor).days
         except ValueError:
-            continue
-        if best is None or distance < best[0]:
-            best = (distance, year)
-    return best[1] if best else None
+            continue  # 29 February of a year that has none
+        if _BEFORE <= offset < _AFTER:
+            return year
+    return None
+
+
+_BEFORE, _AFTER = -91, 274
 
 
 def date_subject(parse: Parse, index: int) -> str:
@@ -213,7 +217,7 @@ def _verb_phrase(parse: Parse, verb: int) -> str:
     actor = clause_subject(parse, verb)
     actor_words = phrase(parse, *actor) if actor else ""
     if obj and not _passive(parse, verb):
-        named = actor is not None and _named(parse, actor)
+        named = actor is not None and (_named(parse, actor) or _bare_object(parse, verb))
         return " ".join(w for w in (actor_words if named else "", obj) if w)
     verb_words = phrase(parse, verb, verb + 1)
     return " ".join(w for w in (actor_words, verb_words) if w) or obj
@@ -244,6 +248,13 @@ def _object(parse: Parse, verb: int) -> str:
         prep = f" {parse.tokens.words[parse.chunks[at - 1].start]}" if at > verb + 1 else ""
         return f"{verb_words}{prep} {name}"
     return phrase(parse, verb, extended_np(parse, at)[1])
+
+
+def _bare_object(parse: Parse, verb: int) -> bool:
+    """A noun without a determiner right after the verb makes one verb of the two ("aura
+    lieu", "took effect", "entre en vigueur"): its subject is needed to say what happens."""
+    at = verb + 1
+    return parse.kind(at) == "NP" and parse.tokens.tags[parse.chunks[at].start] != "DET"
 
 
 def _english_name(parse: Parse, index: int) -> str:

@@ -27,7 +27,7 @@ from typing import Any
 from parsers.analysis import Analysis
 from parsers.chunks import Parse, parse_sentence, phrase
 from parsers.extractors.common import find_period, make_fact
-from parsers.lexicon import words
+from parsers.lexicon import phrases, words
 from parsers.model import Fact
 from parsers.numbers import Amount, may_hold_number
 from parsers.registry import extractor
@@ -45,6 +45,8 @@ _OF = frozenset({"of", "de", "d'", "des"})
 _TO = frozenset({"to", "à", "at"})
 _BY = frozenset({"by", "de"})
 _DEMONSTRATIVES = frozenset({"these", "those", "ces", "ce", "this"})
+# "by" before a date is a limit; before an amount it is a change ("extend by two years")
+_CHANGE_NOT_LIMIT = frozenset({("by",)})
 # a duration is a limit when "within" opens it or a word after its noun relates it to an event
 _LIMIT_BEFORE = frozenset({"within"})
 _LIMIT_AFTER = frozenset({"before", "after", "prior", "of", "from", "avant", "après", "suivant"})
@@ -154,7 +156,7 @@ def _figure(
         return None  # "the Five Eyes", "Six Nations": a number word in a name
     if unit and _time_unit(parse, unit, lang) and not _deadline(parse, index, unit):
         return None
-    if unit and _unit_head(parse, unit) in words(lang, "file_units"):
+    if unit and _unit_head(parse, unit) in words(lang, "file_units") | words(lang, "not_units"):
         return None
     if unit:
         subject = _counted(parse, index, unit, lang)
@@ -216,7 +218,28 @@ def _time_unit(parse: Parse, unit: Span, lang: str) -> bool:
 def _deadline(parse: Parse, index: int, unit: Span) -> bool:
     """A duration that sets a limit: "within 6 months", "the 3 days before you travel"."""
     before = parse.low(index - 1).split()[-1:] or [""]
-    return before[0] in _LIMIT_BEFORE or parse.low(unit[1]) in _LIMIT_AFTER
+    if before[0] in _LIMIT_BEFORE or parse.low(unit[1]) in _LIMIT_AFTER:
+        return True
+    return bool(_limit_before(parse, index))
+
+
+def _limit_before(parse: Parse, index: int) -> str:
+    """The verb group and the limit words before an amount ("must report within"), or ""."""
+    tokens = parse.tokens
+    end = parse.chunks[index].start
+    for entry in phrases(tokens.lang, "deadline_markers"):
+        if entry in _CHANGE_NOT_LIMIT:
+            continue
+        start = end - len(entry)
+        if start >= 0 and tuple(tokens.lows[start:end]) == entry:
+            marker = tokens.slice(start, end)
+            verb = parse.owner[start] - 1 if start else -1
+            while parse.kind(verb) == "ADV":
+                verb -= 1
+            return (
+                f"{phrase(parse, verb, verb + 1)} {marker}" if parse.kind(verb) == "VG" else marker
+            )
+    return ""
 
 
 def _counted(parse: Parse, index: int, unit: Span, lang: str) -> str:
@@ -225,6 +248,9 @@ def _counted(parse: Parse, index: int, unit: Span, lang: str) -> str:
     end = following(parse, unit[1])
     extended = phrase(parse, unit[0], end)
     noun = phrase(parse, *unit)
+    limit = _limit_before(parse, index)
+    if limit:  # "must report within six months of the end of the season"
+        return f"{limit} {extended}"
     if end > unit[1] and extended != noun:
         return extended
     before = index - 1

@@ -234,8 +234,10 @@ def _group_of_members(parse: Parse, index: int) -> tuple[str, int]:
     """The group of "members of X", "X's members", "G7 members" ("" when not named here)
     and the chunk after the phrase."""
     if parse.low(index + 1) in _ANCESTORS and parse.kind(index + 2) == "NP":
-        first, end = name_np(parse, index + 2)
-        return _group_words(parse, first, end), end
+        end = name_np(parse, index + 2)[1]
+        while parse.kind(end) in ("PREP", "NP") and parse.kind(end + 1) in ("NP", "VG", ""):
+            end += 1  # "du Groupe de travail sur la coopération arctique | sont"
+        return _group_words(parse, index + 2, end), end
     tokens, chunk = parse.tokens, parse.chunks[index]
     before = [t for t in range(chunk.start, chunk.head) if tokens.tags[t] != "DET"]
     if before and tokens.lows[before[0]] not in _POSSESSIVES:
