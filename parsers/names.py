@@ -8,6 +8,8 @@ from ISO 3166 (English and French) are added by :mod:`parsers.entities`.
 
 from __future__ import annotations
 
+from parsers.lexicon import words
+
 # canonical name -> other ways official pages write it (English and French)
 ALIASES: dict[str, tuple[str, ...]] = {
     "United States": (
@@ -141,86 +143,8 @@ ARTICLES: tuple[str, ...] = (
     "à ",
 )
 
-# words that make a proper name a group others can be members of
-GROUP_WORDS: frozenset[str] = frozenset(
-    [
-        "group",
-        "groups",
-        "council",
-        "alliance",
-        "committee",
-        "ministerial",
-        "forum",
-        "partnership",
-        "coalition",
-        "taskforce",
-        "task",
-        "force",
-        "network",
-        "union",
-        "organization",
-        "organisation",
-        "commission",
-        "initiative",
-        "board",
-        "assembly",
-        "conference",
-        "community",
-        "association",
-        "consortium",
-        "club",
-        "panel",
-        "caucus",
-        "summit",
-        "quad",
-        "eyes",
-        "g7",
-        "g20",
-        "groupe",
-        "conseil",
-        "comité",
-        "conférence",
-        "partenariat",
-        "réseau",
-        "assemblée",
-        "communauté",
-    ]
-)
+# words that make a proper name a group others can be members of (data: group_words.txt)
+GROUP_WORDS: frozenset[str] = words("en", "group_words") | words("fr", "group_words")
 
-# collective nouns that announce a list of members in a lead-in sentence
-COLLECTIVE_NOUNS: frozenset[str] = frozenset(
-    [
-        "agreements",
-        "conventions",
-        "treaties",
-        "protocols",
-        "declarations",
-        "instruments",
-        "countries",
-        "states",
-        "members",
-        "partners",
-        "organizations",
-        "organisations",
-        "governments",
-        "jurisdictions",
-        "signatories",
-        "participants",
-        "nations",
-        "allies",
-        "institutions",
-        "agencies",
-        "bodies",
-        "accords",
-        "pays",
-        "membres",
-        "partenaires",
-        "traités",
-        "gouvernements",
-        "états",
-        "instruments",
-        "déclarations",
-        "protocoles",
-        "alliances",
-    ]
-)
+# collective nouns that announce a list of members (data: collective_nouns.txt)
+COLLECTIVE_NOUNS: frozenset[str] = words("en", "collective_nouns") | words("fr", "collective_nouns")

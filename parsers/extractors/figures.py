@@ -29,7 +29,7 @@ from parsers.chunks import Parse, parse_sentence, phrase
 from parsers.extractors.common import find_period, make_fact
 from parsers.lexicon import phrases, words
 from parsers.model import Fact
-from parsers.numbers import Amount, may_hold_number
+from parsers.numbers import Amount
 from parsers.registry import extractor
 from parsers.syntax import (
     Span,
@@ -78,11 +78,6 @@ def figures(analysis: Analysis) -> Iterator[Fact]:
             yield make_fact(
                 "figure", hit.subject, dict(hit.value), sentence, order, period, rule="figures"
             )
-
-
-def figures_in(text: str, lang: str = "en", dollar: str = "CAD") -> list[FigureHit]:
-    """The figures of one sentence, in order."""
-    return list(_figures_of(text, lang, dollar)) if may_hold_number(text) else []
 
 
 def _figures_of(text: str, lang: str, dollar: str) -> tuple[FigureHit, ...]:
