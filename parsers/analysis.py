@@ -20,7 +20,7 @@ from parsers.chunks import Parse, parse_sentence
 from parsers.gates import scan_of
 from parsers.lexicon import LANGS, entries
 from parsers.model import Document
-from parsers.numbers import may_hold_number
+from parsers.numbers import may_hold_number, trie_regex
 from parsers.text import Sentence, split_sentences
 
 T = TypeVar("T")
@@ -33,6 +33,12 @@ _NAME_LIST = re.compile(
     r"(?<=[\s(])[A-ZÀ-Ý][\w.&'’-]*[^.;:!?]{0,80}?(?:,|\s(?:and|or|et|ou|&))\s+"
     r"(?:(?:the|l['’]|le|la|les|du|de la|des)\s*)?[A-ZÀ-Ý]"
 )
+
+
+@lru_cache(maxsize=1)
+def _cues() -> re.Pattern[str]:
+    """:func:`membership_cues` as one prefix-tree regex (one scan of a sentence)."""
+    return re.compile(trie_regex(list(membership_cues())))
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +83,7 @@ def features(text: str) -> Features:
         number=may_hold_number(text, lower),
         year=year,
         date=date,
-        membership=cue or any(c in lower for c in membership_cues()),
+        membership=cue or _cues().search(lower) is not None,
     )
 
 

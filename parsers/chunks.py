@@ -58,6 +58,8 @@ class Parse:
     owner: tuple[int, ...]
     amounts: tuple[Amount, ...]
     dates: tuple[DateMatch, ...]
+    kinds: tuple[str, ...] = ()
+    lows: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -77,14 +79,11 @@ class Parse:
 
     def kind(self, index: int) -> str:
         """The kind of chunk ``index`` ("" outside the sentence)."""
-        return self.chunks[index].kind if 0 <= index < len(self.chunks) else ""
+        return self.kinds[index] if 0 <= index < len(self.kinds) else ""
 
     def low(self, index: int) -> str:
-        """The lowercase words of chunk ``index``."""
-        if not 0 <= index < len(self.chunks):
-            return ""
-        chunk = self.chunks[index]
-        return " ".join(self.tokens.lows[chunk.start : chunk.end])
+        """The lowercase words of chunk ``index`` ("" outside the sentence)."""
+        return self.lows[index] if 0 <= index < len(self.lows) else ""
 
 
 @lru_cache(maxsize=4096)
@@ -104,7 +103,9 @@ def parse_sentence(text: str, lang: str, dollar: str = "CAD") -> Parse:
     for index, chunk in enumerate(chunks):
         for token in range(chunk.start, chunk.end):
             owner[token] = index
-    return Parse(tokens, chunks, tuple(owner), amounts, tuple(find_dates(text)))
+    kinds = tuple(c.kind for c in chunks)
+    lows = tuple(" ".join(tokens.lows[c.start : c.end]) for c in chunks)
+    return Parse(tokens, chunks, tuple(owner), amounts, tuple(find_dates(text)), kinds, lows)
 
 
 def _in_a_name(tokens: Tokens, amount: Amount) -> bool:

@@ -29,7 +29,7 @@ from functools import cache
 
 from parsers.analysis import Analysed, Analysis
 from parsers.chunks import Parse, extended_np, parse_sentence, phrase
-from parsers.entities import canonical_name, is_known, strip_article
+from parsers.entities import alias_table, canonical_name, is_known, name_key, strip_article
 from parsers.extractors.common import list_evidence, make_fact
 from parsers.lexicon import phrases, words
 from parsers.model import Block, Fact, Section
@@ -181,17 +181,26 @@ def _merge_known(raw: list[str], seps: list[str], acronyms: Mapping[str, str]) -
     """Canonical names; pieces joined back when together they are one known name
     ("Antigua and Barbuda", "St Helena, Ascension and Tristan da Cunha")."""
     out, i = [], 0
+    heads = _joined_name_heads()
     while i < len(raw):
         size = 1
-        for k in range(min(4, len(raw) - i), 1, -1):
-            joined = raw[i] + "".join(f"{seps[i + m]}{raw[i + m + 1]}" for m in range(k - 1))
-            if is_known(joined):
-                size = k
-                break
+        if name_key(raw[i]) in heads:
+            for k in range(min(4, len(raw) - i), 1, -1):
+                joined = raw[i] + "".join(f"{seps[i + m]}{raw[i + m + 1]}" for m in range(k - 1))
+                if is_known(joined):
+                    size = k
+                    break
         text = raw[i] + "".join(f"{seps[i + m]}{raw[i + m + 1]}" for m in range(size - 1))
         out.append(canonical_name(text, acronyms))
         i += size
     return out
+
+
+@cache
+def _joined_name_heads() -> frozenset[str]:
+    """The first piece of every known name that holds a list separator ("antigua")."""
+    pieces = (re.split(r",\s*|\s+(?:and|et|&)\s+", key, maxsplit=1) for key in alias_table())
+    return frozenset(p[0] for p in pieces if len(p) == 2)
 
 
 def split_names(text: str, acronyms: Mapping[str, str], lang: str = "en") -> list[str]:
@@ -460,6 +469,8 @@ def _after_prep(parse: Parse, acronyms: Mapping[str, str]) -> Found:
     """ "a vaccine trial in the UK, Australia, Canada or the USA": every name known."""
     for k, chunk in enumerate(parse.chunks):
         if chunk.kind != "PREP" or parse.kind(k - 1) != "NP" or parse.kind(k + 1) != "NP":
+            continue
+        if not _capitalised(parse, k + 1) or not _separator(parse, name_np(parse, k + 1)[1]):
             continue
         names, end = name_list(parse, k + 1, acronyms)
         if len(names) < 2 or not all(is_known(n) for n in names):
