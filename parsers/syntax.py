@@ -66,11 +66,14 @@ def clause_subject(parse: Parse, verb: int) -> Span | None:
     """The subject of the verb group at chunk ``verb``: a noun phrase at the start of its
     clause, with what qualifies it up to the first finite verb ("the number of people
     staying in intensive care"); for a relative clause, the noun it qualifies."""
-    j = verb - 1
+    j, crossed = verb - 1, False
     while j >= 0:
         kind = parse.kind(j)
         if kind == "SUB" and parse.low(j) in _RELATIVE and parse.kind(j - 1) == "NP":
-            return np_start(parse, j - 1), j
+            # "a total which rises": the noun it qualifies; "observers that attended the
+            # session included": the noun with its relative clause
+            return np_start(parse, j - 1), verb if crossed else j
+        crossed = crossed or kind == "VG"
         if parse.low(j) == ")":
             j = skip_parenthesis(parse, j, -1) - 1  # "the Ministerial (A, B and C) launched"
             continue
@@ -79,7 +82,7 @@ def clause_subject(parse: Parse, verb: int) -> Span | None:
         if kind == "PRON" and parse.low(j) in _SUBJECT_PRONOUNS:
             return None  # "we provided": the subject is a pronoun
         if kind == "NP":
-            start = _coordinated(parse, np_start(parse, j))
+            start = _coordinated(parse, _dated_np(parse, np_start(parse, j)))
             if parse.kind(start - 1) in _CLAUSE_START or start == 0:
                 return start, _subject_end(parse, start, verb)
             j = start
@@ -99,6 +102,16 @@ def skip_parenthesis(parse: Parse, index: int, step: int) -> int:
             return j
         j += step
     return index
+
+
+def _dated_np(parse: Parse, start: int) -> int:
+    """ "the 2024 session": a year between a determiner and a noun is part of the noun phrase."""
+    date, article = start - 1, start - 2
+    if parse.kind(date) == "DATE" and article >= 0:
+        chunk = parse.chunks[article]
+        if parse.tokens.tags[chunk.end - 1] == "DET":
+            return article
+    return start
 
 
 def _coordinated(parse: Parse, start: int) -> int:

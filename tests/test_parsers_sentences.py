@@ -650,3 +650,36 @@ def test_bulleted_list_of_members(lang: str, main: str, group: str, members: lis
     html = f'<html lang="{lang}"><body><main><h1>Page</h1>{main}</main>'
     facts = of_kind(extract_facts(parse_document(html.encode())), "membership")
     assert [(f.subject, f.value["members"]) for f in facts] == [(group, members)]
+
+
+READABLE = [
+    # (lang, sentence, kind, subject): sentences whose subjects used to read badly
+    (
+        "en",
+        "Observers that attended the 2024 session included Japan and South Korea.",
+        "membership",
+        "Observers that attended the 2024 session",
+    ),
+    ("en", "The meeting will be held on 12 May.", "date", "meeting will be held"),
+    (
+        "en",
+        "Canada committed to the Working Group in 2021.",
+        "date",
+        "Canada committed to Working Group",
+    ),
+    ("en", "The Working Group is headed by Norway since 2023.", "date", "Working Group is headed"),
+    ("fr", "Le Canada a engagé 5 millions de dollars en 2022.", "figure", "Canada a engagé"),
+    (
+        "fr",
+        "Les rapports publiés en 2023 font état de 1 200 incidents.",
+        "date",
+        "rapports publiés font état",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence", "kind", "subject"), READABLE, ids=[r[1][:40] for r in READABLE]
+)
+def test_readable_subject(lang: str, sentence: str, kind: str, subject: str) -> None:
+    assert subject in [f.subject for f in of_kind(facts_of(sentence, lang), kind)]

@@ -149,7 +149,7 @@ def _label(parse: Parse, index: int) -> str:
     if not words or len(words) > _LABEL_WORDS:
         return ""
     inner = words[:-1] if tokens.tags[words[-1]] == "DET" else words
-    if any(tokens.tags[t] in ("AUX", "VERB", "DET", "PRON", "NUM") for t in inner):
+    if any(tokens.tags[t] in ("AUX", "VERB", "DET", "PRON", "NUM", "SUB", "CONJ") for t in inner):
         return ""
     if all(tokens.tags[t] == "PROPN" for t in inner):
         return ""  # "Wellington, New Zealand, June 28, 2023": a place, not a label
