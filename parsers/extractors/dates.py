@@ -18,7 +18,8 @@ A subject is always words of the evidence, in order.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from datetime import date as Date
 from typing import Any
 
@@ -27,8 +28,9 @@ from parsers.chunks import Parse, extended_np, phrase
 from parsers.dates import DateMatch, find_dates
 from parsers.extractors.common import make_fact, sentence_evidence
 from parsers.lexicon import phrases
-from parsers.model import Fact
+from parsers.model import Block, Fact
 from parsers.registry import extractor
+from parsers.spans import masked
 from parsers.syntax import clause_subject, following, name_np, np_start, skip_parenthesis
 from parsers.text import split_sentences
 
@@ -297,18 +299,47 @@ def _marker_at(parse: Parse, index: int) -> bool:
 
 
 def _context(analysis: Analysis, item: Analysed) -> tuple[str, str]:
-    """A date the sentence says nothing about: the short line before it ("Published" then
-    "7 May 2021", a news headline then its date), or its section's heading; the evidence
-    shows that context before the date."""
+    """A date the sentence says nothing about: the short line paired with it ("Published"
+    then "7 May 2021", a headline then its date, a change log's date then its entry), or
+    its section's heading; the evidence shows that context with the date."""
     sentence = item.sentence
     evidence = sentence_evidence(sentence)
     blocks = sentence.section.blocks
-    if sentence.index == 0 and sentence.block_index > 0:
-        before = blocks[sentence.block_index - 1].text
-        if _is_title(before):
-            return before.rstrip(" :.?!"), f"{before.rstrip()} {evidence}"
+    if sentence.index == 0:
+        partner = _partner(blocks, sentence.block_index)
+        if partner is not None:
+            title = blocks[partner].text.rstrip()
+            if partner < sentence.block_index:
+                return title.rstrip(" :.?!"), f"{title} {evidence}"
+            return title.rstrip(" :.?!"), f"{evidence} {title}"
     heading = sentence.section.heading or analysis.doc.title
     return heading, f"{heading}: {evidence}"
+
+
+def _partner(blocks: Sequence[Block], index: int) -> int | None:
+    """The line a date-only block pairs with, in a run of alternating lines and dates: the
+    line after it when the run opens with a date (a change log), else the line before."""
+    first = index
+    while first > 0 and _same_run(blocks[first - 1], blocks[index]):
+        first -= 1
+    partner = index + 1 if _date_only(blocks[first].text) else index - 1
+    if 0 <= partner < len(blocks) and _same_run(blocks[partner], blocks[index]):
+        return partner if _is_title(blocks[partner].text) else None
+    return None
+
+
+def _same_run(block: Block, other: Block) -> bool:
+    """Blocks of one list, or paragraphs side by side."""
+    return block.kind == other.kind and block.group == other.group
+
+
+def _date_only(text: str) -> bool:
+    """A line that holds a date and nothing else but punctuation or a time of day."""
+    dates = find_dates(text)
+    if not dates:
+        return False
+    rest = text[: dates[0].start] + text[dates[0].end :]
+    return not re.search(r"[^\W\d_]{3,}", masked(rest))
 
 
 def _is_title(text: str) -> bool:
