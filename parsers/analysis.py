@@ -16,31 +16,41 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, TypeVar
 
+from parsers.chunks import Parse, parse_sentence
+from parsers.gates import scan_of
+from parsers.lexicon import LANGS, entries
 from parsers.model import Document, iter_prose
-from parsers.numbers import may_hold_number
+from parsers.numbers import may_hold_number, trie_regex
 from parsers.text import Sentence, split_sentences
 
 T = TypeVar("T")
 
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
-_MEMBERSHIP_CUES = (
-    "member",
-    "membre",
-    "compos",
-    "made up",
-    "comprise",
-    "brings together",
-    "formé",
-    "constitué",
-    "regroupe",
-    "réunit",
-    "joined",
-    "acceded",
-    "joint",
-    "adhér",
-    "adhère",
-    "rejoint",
+_DIGIT = re.compile(r"\d")
+# two capitalised words (the first not opening the sentence) around a list separator:
+# every list of member names holds one ("Australia, Canada", "the UK or the USA")
+_NAME_LIST = re.compile(
+    r"(?<=[\s(])[A-ZÀ-Ý][\w.&'’-]*[^.;:!?]{0,80}?(?:,|\s(?:and|or|et|ou|&))\s+"
+    r"(?:(?:the|l['’]|le|la|les|du|de la|des)\s*)?[A-ZÀ-Ý]"
 )
+
+
+@lru_cache(maxsize=1)
+def _cues() -> re.Pattern[str]:
+    """:func:`membership_cues` as one prefix-tree regex (one scan of a sentence)."""
+    return re.compile(trie_regex(list(membership_cues())))
+
+
+@lru_cache(maxsize=1)
+def membership_cues() -> tuple[str, ...]:
+    """Words that announce members without a list of names ("member", "joined", "regroupe"):
+    the longest word of each entry of the member_nouns, join_verbs and membership_verbs lists."""
+    cues: set[str] = set()
+    for lang in LANGS:
+        for name in ("member_nouns", "join_verbs", "membership_verbs"):
+            for entry in entries(lang, name):
+                cues.add(max(entry.replace("'", " ").split(), key=len))
+    return tuple(sorted(cues - {"are", "were", "sont", "étaient"}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +58,16 @@ class Features:
     """What one sentence contains, as far as the extractors' pre-checks care.
 
     ``number``: a digit or a word that can start a number word; ``year``: four
-    digits that read as a year (no date and no year period without one);
-    ``membership``: a list cue (comma, "and", "et", parenthesis) or a word
-    that introduces members ("members include", "composed of", "joined").
+    digits that read as a year (no year period without one); ``date``: a year,
+    or a digit and a month name (no date without either); ``membership``: a
+    list cue (comma, "and", "et", parenthesis) or a word that introduces
+    members ("members include", "composed of", "joined").
     """
 
     lower: str
     number: bool
     year: bool
+    date: bool
     membership: bool
 
 
@@ -63,12 +75,15 @@ class Features:
 def features(text: str) -> Features:
     """The pre-check features of one sentence (memoised: cleared with the other caches)."""
     lower = text.lower()
-    cue = "," in text or " and " in text or " et " in text or "(" in text
+    cue = _NAME_LIST.search(text) is not None
+    year = _YEAR.search(text) is not None
+    date = year or (_DIGIT.search(text) is not None and any(scan_of(text).months.values()))
     return Features(
         lower=lower,
         number=may_hold_number(text, lower),
-        year=_YEAR.search(text) is not None,
-        membership=cue or any(c in lower for c in _MEMBERSHIP_CUES),
+        year=year,
+        date=date,
+        membership=cue or _cues().search(lower) is not None,
     )
 
 
@@ -102,6 +117,11 @@ class Analysis:
             return self._memo[key]  # type: ignore[return-value]
         value = self._memo[key] = compute(*args)
         return value
+
+    def parse(self, item: Analysed) -> Parse:
+        """The tokens and chunks of a sentence (one analysis per sentence, shared by every
+        extractor: see :func:`parsers.chunks.parse_sentence`)."""
+        return parse_sentence(item.text, self.doc.lang, self.dollar)
 
     @cached_property
     def dollar(self) -> str:

@@ -103,8 +103,13 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_p(r"(?:from\s+)?{W}{M}\s+{D},?(?:\s+(?P<y0>\d{{4}}),?)?{TO}{M2}\s+{D2},?\s+{Y}"), "range"),
     (_p(r"(?:from\s+)?{W}{M}\s+{D}{TO}{D2},?\s+{Y}"), "range"),
     (_p(r"(?:from\s+)?{D}{TO}{D2}\s+{M}\s+{Y}"), "range"),
-    (_p(r"du\s+{FD}\s+{FM}(?:\s+(?P<y0>\d{{4}}))?\s+au\s+{FD2}\s+{FM2}\s+{Y}"), "range"),
+    (_p(r"(?:from\s+)?{W}{D}\s+{M}(?:\s+(?P<y0>\d{{4}}))?{TO}{W}{D2}\s+{M2},?\s+{Y}"), "range"),
+    (_p(r"du\s+{W}{FD}\s+{FM}(?:\s+(?P<y0>\d{{4}}))?\s+au\s+{W}{FD2}\s+{FM2}\s+{Y}"), "range"),
     (_p(r"du\s+{FD}\s+au\s+{FD2}\s+{FM}\s+{Y}"), "range"),
+    (
+        _p(r"(?i:entre)\s+le\s+{FD}\s+{FM}\s+(?P<y0>\d{{4}})\s+et\s+le\s+{FD2}\s+{FM2}\s+{Y}"),
+        "range",
+    ),
     (_p(r"{W}{M}\s+{D},?\s+{Y}"), "day"),
     (_p(r"{W}{D}\s+{M},?\s+{Y}"), "day"),
     (_p(r"(?:le\s+)?{W}{FD}\s+{FM}\s+{Y}"), "day"),
@@ -118,12 +123,25 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_p(r"(?i:" + _YEAR_CONTEXT_FR + r")\s*{Y}(?!\s*[-–/]\s*\d)"), "year"),
     (_p(r"{Y}\s+(?=" + _EVENT_NOUNS + r"\b)"), "year"),
     (_p(r"(?i:réunion|sommet|conférence|rencontre)(?:\s+\w+)?\s+de\s+{Y}"), "year"),
+    # a day of the year, no year given: "23 March", "May 30th", "le 29 octobre"
+    (_p(r"{W}{D}\s+{M}{TO}{W}{D2}\s+{M2}(?![\w-])"), "md-range"),
+    (_p(r"{W}{M}\s+{D}{TO}{M2}\s+{D2}(?![\w-])"), "md-range"),
+    (
+        _p(r"(?:du|entre le)\s+{W}{FD}\s+{FM}\s+(?:au|et le)\s+{W}{FD2}\s+{FM2}(?![\w-])"),
+        "md-range",
+    ),
+    (_p(r"{W}{M}\s+{D}(?![\w,.]\d|[\w-])"), "md"),
+    (_p(r"{W}{D}\s+{M}(?![\w-])"), "md"),
+    (_p(r"{W}{FD}\s+{FM}(?![\w-])"), "md"),
 )
 
 
 @dataclass(frozen=True)
 class DateMatch:
-    """A date found in text: its span and ISO value (``end`` for a range)."""
+    """A date found in text: its span and ISO value (``end`` for a range).
+
+    A day without a year is ``--MM-DD`` (ISO 8601's truncated form).
+    """
 
     start: int
     end: int
@@ -160,14 +178,17 @@ _MONTH_YEAR = re.compile(EN_MONTH.pattern + r"\.?,?\s+(?:of\s+)?" + _YEAR_DIGITS
 _FR_DAY_MONTH_YEAR = re.compile(  # 24 mars 2022
     r"(?:1er|\d)\s+(?:" + FR_MONTH_LOWER.pattern + r")\s+" + _YEAR_DIGITS
 )
+_FR_DAY_MONTH = re.compile(r"(?:1er|\d)\s+(?:" + FR_MONTH_LOWER.pattern + ")")  # 29 octobre
 _FR_MONTH_YEAR = re.compile("(?:" + FR_MONTH_LOWER.pattern + r")\s+" + _YEAR_DIGITS)
 # what every match of each of PATTERNS contains besides a year (see parsers.gates)
 GATES: tuple[Needs, ...] = (
     Needs(month="en", contains=(_TWO_MONTH_DAYS,)),  # range: March 24 to April 2, 2022
     Needs(month="en", contains=(_MONTH_DAY, _DAY_TO_DAY)),  # range: December 8 to 10, 2023
     Needs(month="en", contains=(_DAY_MONTH, _DAY_TO_DAY)),  # range: 8 to 10 December 2023
+    Needs(month="en", contains=(_DAY_MONTH,)),  # range: 23 September to 27 September 2022
     Needs(month="fr", words=("du",)),  # range: du 8 mars au 2 avril 2023
     Needs(month="fr", words=("du",)),  # range: du 8 au 10 mars 2023
+    Needs(month="fr", lower_words=("entre",)),  # range: entre le 1er avril 2022 et le 31 mars 2023
     Needs(month="en", contains=(_MONTH_DAY,)),  # day: March 24, 2022
     Needs(month="en", contains=(_DAY_MONTH,)),  # day: 24 March 2022
     Needs(month="fr", lower_contains=(_FR_DAY_MONTH_YEAR,)),  # day: le 24 mars 2022
@@ -182,6 +203,12 @@ GATES: tuple[Needs, ...] = (
     Needs(before_year=_YEAR_AFTER_FR),  # year in context (French): en 2021
     Needs(words=_EVENT_WORDS),  # year of an event: 2023 meeting
     Needs(lower_words=("réunion", "sommet", "conférence", "rencontre")),  # réunion de 2023
+    Needs(month="en", contains=(_DAY_MONTH,)),  # 8 March to 2 April
+    Needs(month="en", contains=(_MONTH_DAY,)),  # March 8 to April 2
+    Needs(month="fr", words=("du", "entre"), lower_contains=(_FR_DAY_MONTH,)),
+    Needs(month="en", contains=(_MONTH_DAY,)),  # May 30th
+    Needs(month="en", contains=(_DAY_MONTH,)),  # 23 March
+    Needs(month="fr", lower_contains=(_FR_DAY_MONTH,)),  # le 29 octobre
 )
 
 
@@ -194,12 +221,12 @@ def dates_may_match(text: str) -> list[bool]:
 @lru_cache(maxsize=4096)
 def _find_dates(text: str) -> tuple[DateMatch, ...]:
     scan = scan_of(text)
-    if not scan.years:
+    if not scan.years and not (_DIGIT.search(text) and (scan.months["en"] or scan.months["fr"])):
         return ()
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []
     for (pattern, kind), needs in zip(PATTERNS, GATES, strict=True):
-        if not scan.holds(needs):
+        if (kind not in _YEARLESS and not scan.years) or not scan.holds(needs):
             continue
         for match in pattern.finditer(text):
             span = match.span()
@@ -211,6 +238,10 @@ def _find_dates(text: str) -> tuple[DateMatch, ...]:
                 end = span[0] + len(match.group(0).rstrip())
                 found.append(DateMatch(span[0], end, *value))
     return tuple(sorted(found, key=lambda d: d.start))
+
+
+_YEARLESS = frozenset({"md", "md-range"})
+_DIGIT = re.compile(r"\d")
 
 
 def _month(name: str | None) -> int | None:
@@ -242,10 +273,11 @@ def _to_iso(m: re.Match[str], kind: str) -> tuple[str, str | None] | None:
         return _iso(g["y"], _month(g["m"])) or "", None
     if kind == "month-range":
         return _iso(g["y"], _month(g["m"])) or "", _iso(g["y"], _month(g["m2"]))
-    start = _iso(g.get("y0") or g["y"], _month(g["m"]), g["d"])
-    if kind == "day":
+    year = "-" if kind in _YEARLESS else g.get("y0") or g["y"]
+    start = _iso(year, _month(g["m"]), g["d"])
+    if kind in ("day", "md"):
         return (start, None) if start else None
-    end = _iso(g["y"], _month(g.get("m2") or g["m"]), g["d2"])
+    end = _iso("-" if kind in _YEARLESS else g["y"], _month(g.get("m2") or g["m"]), g["d2"])
     return (start, end) if start and end else None
 
 

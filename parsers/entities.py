@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 import re
+import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 
@@ -18,7 +19,8 @@ _ACRONYM_DEF = re.compile(r"\s\(([A-Z][A-Za-z0-9&.]{1,9})\)")
 
 
 def name_key(text: str) -> str:
-    """The lookup key of a name: case-folded, no dots, no leading article."""
+    """The lookup key of a name: case-folded, accents and dots dropped, no leading article,
+    "St" read as "Saint"."""
     return _name_key(text)
 
 
@@ -26,7 +28,13 @@ def name_key(text: str) -> str:
 def _name_key(text: str) -> str:
     text = normalise_space(text).replace("’", "'").strip(' ,;:."“”«»')
     text = strip_article(text)
-    return text.replace(".", "").casefold()
+    key = text.replace(".", "").casefold()
+    if not key.isascii():  # "Groënland" and "Groenland" are one spelling
+        key = "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
+    return _SAINT.sub("saint", key)
+
+
+_SAINT = re.compile(r"(?<![\w'])st(?= )")
 
 
 def strip_article(text: str) -> str:

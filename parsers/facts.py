@@ -39,12 +39,13 @@ def extract_facts(doc: Document, patterns: Sequence[PatternRule] = ()) -> list[F
 
 def merge(facts: Iterable[Fact]) -> list[Fact]:
     """Drop repeated facts; unite statements of one subject in a section when the kind can
-    (memberships of one group: see :meth:`model.kinds.Kind.unite`)."""
+    (memberships of one group: see :meth:`model.kinds.Kind.unite`; the group is its
+    canonical name, ``extra["group"]``, when the extractor recorded it)."""
     out: list[Fact] = []
     index: dict[tuple[str, str, str], int] = {}
     stated: set[str] = set()
     for fact in facts:
-        key = (fact.kind, fact.section, fact.subject)
+        key = (fact.kind, fact.section, fact.extra.get("group", fact.subject))
         statement = repr((key, sorted(fact.value.items()), fact.period))
         if statement in stated:
             continue
@@ -164,11 +165,16 @@ def _figure_value(raw: str, doc: Document, _acronyms: dict[str, str]) -> dict[st
 def clear_caches() -> None:
     """Forget memoised per-sentence work (for benchmarks that re-parse the same page)."""
     from parsers.analysis import features
+    from parsers.chunks import parse_sentence
     from parsers.dates import _find_dates
     from parsers.entities import _canonical, _name_key
-    from parsers.extractors.common import _find_period
     from parsers.gates import scan_of
+    from parsers.spans import _blank_spans, _find_period
     from parsers.text import _split
+    from parsers.tokens import _word_tag, tokenize
 
-    for cached in (_find_dates, _find_period, _split, _name_key, _canonical, features, scan_of):
+    for cached in (
+        *(_find_dates, _find_period, _blank_spans, _split, _name_key, _canonical, features),
+        *(scan_of, tokenize, _word_tag, parse_sentence),
+    ):
         cached.cache_clear()

@@ -8,6 +8,8 @@ from ISO 3166 (English and French) are added by :mod:`parsers.entities`.
 
 from __future__ import annotations
 
+from parsers.lexicon import words
+
 # canonical name -> other ways official pages write it (English and French)
 ALIASES: dict[str, tuple[str, ...]] = {
     "United States": (
@@ -44,6 +46,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "Czechia": ("Czech Republic", "République tchèque", "Tchéquie"),
     "Ukraine": (),
     "Taiwan": ("Chinese Taipei",),
+    "Cabo Verde": ("Cape Verde", "Cap-Vert"),
+    "Côte d'Ivoire": ("Ivory Coast",),
+    "Myanmar": ("Burma", "Birmanie"),
+    "Timor-Leste": ("East Timor", "Timor oriental"),
+    "Kosovo": (),
+    "Brunei": ("Brunei Darussalam", "Brunéi Darussalam", "Brunéi"),
     "United Nations": ("UN", "U.N.", "Nations Unies", "Organisation des Nations Unies", "ONU"),
     "NATO": (
         "North Atlantic Treaty Organization",
@@ -109,6 +117,7 @@ COUNTRY_OVERRIDES: dict[str, str] = {
     "Syrian Arab Republic": "Syria",
     "Holy See (Vatican City State)": "Holy See",
     "Taiwan, Province of China": "Taiwan",
+    "Brunei Darussalam": "Brunei",
 }
 
 # leading words dropped from names ("the United States", "l'Allemagne")
@@ -134,86 +143,8 @@ ARTICLES: tuple[str, ...] = (
     "à ",
 )
 
-# words that make a proper name a group others can be members of
-GROUP_WORDS: frozenset[str] = frozenset(
-    [
-        "group",
-        "groups",
-        "council",
-        "alliance",
-        "committee",
-        "ministerial",
-        "forum",
-        "partnership",
-        "coalition",
-        "taskforce",
-        "task",
-        "force",
-        "network",
-        "union",
-        "organization",
-        "organisation",
-        "commission",
-        "initiative",
-        "board",
-        "assembly",
-        "conference",
-        "community",
-        "association",
-        "consortium",
-        "club",
-        "panel",
-        "caucus",
-        "summit",
-        "quad",
-        "eyes",
-        "g7",
-        "g20",
-        "groupe",
-        "conseil",
-        "comité",
-        "conférence",
-        "partenariat",
-        "réseau",
-        "assemblée",
-        "communauté",
-    ]
-)
+# words that make a proper name a group others can be members of (data: group_words.txt)
+GROUP_WORDS: frozenset[str] = words("en", "group_words") | words("fr", "group_words")
 
-# collective nouns that announce a list of members in a lead-in sentence
-COLLECTIVE_NOUNS: frozenset[str] = frozenset(
-    [
-        "agreements",
-        "conventions",
-        "treaties",
-        "protocols",
-        "declarations",
-        "instruments",
-        "countries",
-        "states",
-        "members",
-        "partners",
-        "organizations",
-        "organisations",
-        "governments",
-        "jurisdictions",
-        "signatories",
-        "participants",
-        "nations",
-        "allies",
-        "institutions",
-        "agencies",
-        "bodies",
-        "accords",
-        "pays",
-        "membres",
-        "partenaires",
-        "traités",
-        "gouvernements",
-        "états",
-        "instruments",
-        "déclarations",
-        "protocoles",
-        "alliances",
-    ]
-)
+# collective nouns that announce a list of members (data: collective_nouns.txt)
+COLLECTIVE_NOUNS: frozenset[str] = words("en", "collective_nouns") | words("fr", "collective_nouns")

@@ -108,6 +108,14 @@ def _node_regex(node: dict[str, Any]) -> str:
 
 
 _WORDS_RE = trie_regex(list(NUMBER_WORDS))
+# "three hundred", "three hundred and twenty", "deux cent vingt": a number word, then
+# "hundred" / "cent(s)" and maybe a smaller number word (thousands and millions are scales)
+_HUNDREDS = r"(?:hundred|cents?)"
+_COMPOSED_RE = (
+    rf"{_WORDS_RE}(?:[\s-]+{_HUNDREDS}(?:(?:\s+and\s+|[\s-]+)"
+    rf"{_WORDS_RE}(?![\s-]+{_HUNDREDS}\b))?)?"
+)
+_HUNDREDS_SPLIT = re.compile(rf"[\s-]+{_HUNDREDS}(?:\s+and\s+|[\s-]+|$)")
 
 SCALES: dict[str, int] = {
     "thousand": 1_000,
@@ -171,7 +179,7 @@ _DIGITS_FR = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:[,.]\d+)?"
 
 
 def _amount_re(digits: str) -> str:
-    number = rf"(?:{digits}|(?i:{_WORDS_RE}))"
+    number = rf"(?:{digits}|(?i:{_COMPOSED_RE})(?![\w-]))"
     return (
         rf"(?<![\w'’-])(?:(?P<qual>(?i:{_QUAL_RE}))\s+)?(?:(?P<between>(?i:between|entre|from|de))\s+)?"
         rf"{_CUR_PREFIX}?(?<![\w.,/-])(?P<num>{number})"
@@ -204,12 +212,25 @@ def to_number(raw: str, lang: str) -> float | None:
     key = raw.lower()
     if key in NUMBER_WORDS:
         return float(NUMBER_WORDS[key])
+    if not key[:1].isdigit():
+        return _composed_value(key)
     text = raw.replace("\u00a0", " ").replace("\u202f", " ")
     text = text.replace(" ", "").replace(",", ".") if lang == "fr" else text.replace(",", "")
     try:
         return float(text)
     except ValueError:
         return None
+
+
+def _composed_value(key: str) -> float | None:
+    """ "three hundred and twenty" -> 320, "deux cents" -> 200 (None when not a number)."""
+    parts = _HUNDREDS_SPLIT.split(" ".join(key.split()), maxsplit=1)
+    if len(parts) != 2 or parts[0] not in NUMBER_WORDS:
+        return None
+    rest = NUMBER_WORDS.get(parts[1], 0 if not parts[1] else -1)
+    if rest < 0:
+        return None
+    return float(NUMBER_WORDS[parts[0]] * 100 + rest)
 
 
 def tidy(value: float) -> int | float:
@@ -279,8 +300,11 @@ def _amount(m: re.Match[str], lang: str, dollar: str) -> Amount | None:
     if top is not None and not m.group("between") and _joined_by_and(m):
         return None
     qualifier = QUALIFIERS.get((m.group("qual") or "").lower())
+    start = m.start()
+    if m.group("between") and top is None and not m.group("qual"):
+        start = m.start("cur") if m.group("cur") else m.start("num")  # "de 112 189": no range
     return Amount(
-        start=m.start(),
+        start=start,
         end=m.end(),
         amount=tidy(value * scale),
         qualifier=qualifier,
@@ -288,7 +312,7 @@ def _amount(m: re.Match[str], lang: str, dollar: str) -> Amount | None:
         percent=bool(m.group("pct")),
         amount_max=tidy(top * scale) if top is not None else None,
         is_word=not m.group("num")[0].isdigit(),
-        raw=m.group(0),
+        raw=m.group(0)[start - m.start() :],
     )
 
 

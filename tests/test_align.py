@@ -287,7 +287,7 @@ ALIGNED_PAIRS = {
                 "",
             )
         ],
-        [("figure", "removed", "months after fiscal year-end", 6, None)],
+        [("figure", "removed", "within months after fiscal year-end", 6, None)],
     ),
     "seven-day-table-rolls": (
         "quebec-style-seven-day-table-fr.html",

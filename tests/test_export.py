@@ -97,7 +97,7 @@ def test_json_round_trip_and_since(db: tuple[str, Store]) -> None:
     since = v3.created_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     later = json.loads(_export(url, SEED, "--format", "json", "--since", since))
     assert [r["version"] for r in later] == [3]
-    assert later[0]["subject"] == "companies that endorsed the Principles"
+    assert later[0]["subject"] == "companies have endorsed the Principles"
     assert later[0]["value"]["amount"] == 25 and later[0]["valid_to"] is None
 
 

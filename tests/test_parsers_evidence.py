@@ -28,20 +28,20 @@ CASES = {
     "figure-in-second-sentence": Case(
         "<p>The program started in 2019. It funded 250 community projects. It ends soon.</p>",
         "figure",
-        "community projects funded",
+        "funded community projects",
         "It funded 250 community projects.",
     ),
     "date-in-first-sentence": Case(
         "<p>The Principles were launched in March 2020. Many companies endorsed them.</p>",
         "date",
-        "Principles launched",
+        "Principles were launched",
         "The Principles were launched in March 2020.",
     ),
     "members-include": Case(
         "<p>The Working Group meets twice a year. Members include Canada, the U.S. and France.</p>",
         "membership",
         "Working Group",
-        "Members include Canada, the U.S. and France.",
+        "The Working Group meets twice a year. Members include Canada, the U.S. and France.",
     ),
     "parenthesised-members": Case(
         "<p>Ministers met in Ottawa. The Five Country Ministerial (Australia, Canada, New"
@@ -63,7 +63,7 @@ CASES = {
         " including:</p><ul><li>the Convention on Cybercrime;</li>"
         "<li>the Universal Declaration on Human Rights.</li></ul>",
         "membership",
-        "International agreements endorsed by Canada",
+        "Canada endorses a number of international agreements",
         "Canada endorses a number of international agreements, including: the Convention on"
         " Cybercrime; the Universal Declaration on Human Rights",
     ),
@@ -85,10 +85,15 @@ def test_a_rule_fact_has_its_sentence_as_evidence() -> None:
 
 
 def test_every_seed_fact_has_one_sentence_of_the_page_as_evidence() -> None:
+    """The stating sentence (or a lead-in and its items), after the heading or the sentences
+    that name what it speaks of when the sentence does not."""
     doc = parse_document(seed_html().encode())
     sentences = {s.text for s in iter_sentences(doc)}
+    headings = {s.heading for s in doc.sections}
     for fact in extract_facts(doc):
         if fact.subject == "page modified":
             continue
-        lead_in = fact.evidence.split(": ")[0] + ":"
-        assert fact.evidence in sentences or lead_in in sentences, fact
+        head, _, rest = fact.evidence.partition(": ")
+        stated = rest if head in headings else fact.evidence
+        lead_in = stated.split(": ")[0] + ":"
+        assert stated in sentences or lead_in in sentences, fact

@@ -62,16 +62,30 @@ def _edited(old: str, new: str) -> dict[Key, dict[str, Any]]:
 
 
 VALUE_CHANGES = [
-    ("19 companies", "21 companies", ("figure", "companies that endorsed the Principles"), 21),
-    ("nearly 100 countries", "nearly 120 countries", ("figure", "countries"), 120),
+    ("19 companies", "21 companies", ("figure", "companies have endorsed the Principles"), 21),
+    (
+        "nearly 100 countries",
+        "nearly 120 countries",
+        ("figure", "countries over the last five years"),
+        120,
+    ),
     (
         "29.4 million reports",
         "31.2 million reports",
-        ("figure", "reports to National Center for Missing & Exploited Children"),
+        ("figure", "reports to the U.S. based National Center for Missing & Exploited Children"),
         31_200_000,
     ),
-    ("In March 2020", "In April 2020", ("date", "Voluntary Principles launched"), "2020-04"),
-    ("in September 2021", "in October 2021", ("date", "action plan agreed"), "2021-10"),
+    (
+        "In March 2020",
+        "In April 2020",
+        (
+            "date",
+            "Five Country Ministerial launched Voluntary Principles to Counter Online Child"
+            " Sexual Exploitation and Abuse",
+        ),
+        "2020-04",
+    ),
+    ("in September 2021", "in October 2021", ("date", "agreed to the action plan"), "2021-10"),
 ]
 
 
@@ -99,10 +113,6 @@ REWORDINGS = [
         "companies have removed more than six million images",
     ),
     (
-        "Canada is a member of The WePROTECT Global Alliance to End Child Sexual Exploitation Online (WPGA).",
-        "Canada is a member of the WeProtect Global Alliance (WPGA).",
-    ),
-    (
         "In October 2022, Canada joined the newly established",
         "In October 2022, Canada joined the new",
     ),
@@ -112,6 +122,27 @@ REWORDINGS = [
 @pytest.mark.parametrize(("old", "new"), REWORDINGS, ids=[r[1][:40] for r in REWORDINGS])
 def test_light_rewording_changes_no_fact(old: str, new: str) -> None:
     assert _edited(old, new) == BASE
+
+
+def test_renaming_a_group_keeps_its_members_and_canonical_name() -> None:
+    """The subject is the page's words for the group; its canonical name stays the same."""
+    old = "The WePROTECT Global Alliance to End Child Sexual Exploitation Online (WPGA)."
+    new = "the WeProtect Global Alliance (WPGA)."
+    text = seed_text()
+    assert old in text
+    before = [f for f in facts_for(seed_html()) if f.kind == "membership"]
+    after = [f for f in facts_for(seed_html(text.replace(old, new))) if f.kind == "membership"]
+    renamed = [(a, b) for a, b in zip(before, after, strict=True) if a.subject != b.subject]
+    assert [(a.subject, b.subject) for a, b in renamed] == [
+        (
+            "WePROTECT Global Alliance to End Child Sexual Exploitation Online",
+            "WeProtect Global Alliance",
+        )
+    ]
+    a, b = renamed[0]
+    assert (
+        a.value == b.value and a.extra["group"] == b.extra["group"] == "WeProtect Global Alliance"
+    )
 
 
 def test_list_reorder_changes_no_fact() -> None:

@@ -17,8 +17,8 @@ import pytest
 
 REAL_PAGES = Path(__file__).resolve().parents[1].parent / "shared" / "real-pages"
 SCORER = REAL_PAGES / "score.py"
-MIN_RECALL = 0.82
-MIN_PRECISION = 0.84
+MIN_RECALL = 0.95
+MIN_PRECISION = 0.92
 
 pytestmark = pytest.mark.skipif(
     not SCORER.exists(), reason=f"the real-pages corpus is not here ({REAL_PAGES})"

@@ -17,7 +17,7 @@ from store.repo import Store
 from tests.server import LocalServer, local_server
 from tests.webui_support import EVIL, SEED, build_history, database
 
-COMPANIES = "companies that endorsed the Principles"
+COMPANIES = "companies have endorsed the Principles"
 
 
 @pytest.fixture(

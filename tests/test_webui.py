@@ -39,7 +39,7 @@ from tests.webui_support import (
     tracker_hits,
 )
 
-COMPANIES = "companies that endorsed the Principles"
+COMPANIES = "companies have endorsed the Principles"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }} &lt;img src=x onerror=alert(2)&gt;"
 
 
@@ -70,7 +70,7 @@ def _fact(store: Store, watch: str, subject: str) -> str:
 
 
 def _evil_figure(store: Store) -> str:
-    return _fact(store, EVIL, "reports received")
+    return _fact(store, EVIL, "received reports")
 
 
 def _pages(world: World) -> list[str]:

@@ -35,7 +35,7 @@ ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-COMPANIES = "companies that endorsed the Principles"
+COMPANIES = "companies have endorsed the Principles"
 SHOTS = os.environ.get("FACTWATCH_TEST_SCREENSHOTS")
 
 pytestmark = pytest.mark.browser

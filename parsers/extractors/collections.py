@@ -33,7 +33,8 @@ def collection_fact(collection: Collection, place: Place) -> Fact:
     entries = [{"date": e.date, "title": e.title} for e in collection.entries]
     shown = "; ".join(_entry_words(e.date, e.title) for e in collection.entries[:EVIDENCE_ENTRIES])
     more = len(collection.entries) - EVIDENCE_ENTRIES
-    evidence = f"{shown}; and {more} more" if more > 0 else shown
+    listed = f"{shown}; and {more} more" if more > 0 else shown
+    evidence = f"{collection.name}: {listed}"
     return Fact(
         kind="collection",
         subject=collection.name,

@@ -1,189 +1,55 @@
-"""Figures: counted amounts ("over 11 million notifications"), money and percentages."""
+"""Figures: what a number counts or measures, from the noun phrase and verb around it.
+
+For each amount of a sentence (one amount, one figure), in this order:
+
+1. a noun right after it is what it counts: "149 cases have now been confirmed",
+   "1 133 nouveaux cas", "40% of victims"; the subject is that noun and the phrase
+   that runs on from it ("cases have now been confirmed");
+2. otherwise the amount completes a phrase before it: a measure and its complement
+   ("a total of N", "un cumul de N", "nombre total de personnes infectées de N"), a
+   verb and "to" ("bringing the total number of cases in Northern Ireland to 148",
+   "porte à 3 le nombre de patients", "s'élève à 77"), a copula ("the number of tests
+   completed is 2692", "est de 112 189"), or another verb ("Children aged 11 to 17",
+   "a diminué de 5"); the subject is the measured noun phrase (with the verb when the
+   verb says how it changed);
+3. an amount that opens a clause without a noun ("5 sont survenus") counts the noun
+   of the amount before it ("De ces 25 décès, ...").
+
+A subject is always the sentence's own words, in order (:func:`parsers.chunks.phrase`).
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from model.facts import Fact
 from parsers.analysis import Analysis
-from parsers.extractors.common import find_period, make_fact, masked
-from parsers.numbers import Amount, may_hold_number, scan_amounts
-from parsers.phrases import EN_IRREGULAR, is_en_verb, proper_runs
+from parsers.chunks import Parse, parse_sentence, phrase
+from parsers.extractors.common import find_period, make_fact
+from parsers.lexicon import phrases, words
+from parsers.numbers import Amount
 from parsers.registry import extractor
+from parsers.syntax import (
+    Span,
+    clause_subject,
+    following,
+    is_word_of,
+    noun_phrase_after,
+    np_start,
+    object_before,
+)
 
-_WORD = re.compile(r"\s*([^\s]+)")
-EN_STOPS = frozenset(
-    [
-        "to",
-        "of",
-        "in",
-        "from",
-        "for",
-        "on",
-        "at",
-        "by",
-        "with",
-        "across",
-        "over",
-        "under",
-        "that",
-        "which",
-        "who",
-        "whose",
-        "have",
-        "has",
-        "had",
-        "were",
-        "was",
-        "are",
-        "is",
-        "be",
-        "been",
-        "being",
-        "spanning",
-        "since",
-        "per",
-        "during",
-        "than",
-        "this",
-        "these",
-        "each",
-        "every",
-        "a",
-        "an",
-        "the",
-        "as",
-        "into",
-        "through",
-        "within",
-        "worldwide",
-        "globally",
-        "annually",
-        "alone",
-        "now",
-        "also",
-        "so",
-        "between",
-        "among",
-        "around",
-        "including",
-        "such",
-        "and",
-        "or",
-        "but",
-        "while",
-        "where",
-        "when",
-        "will",
-        "would",
-        "can",
-        "could",
-        "may",
-        "must",
-        "should",
-        "more",
-        "less",
-        "compared",
-        "whichever",
-    ]
-)
-FR_STOPS = frozenset(
-    [
-        "de",
-        "d",
-        "du",
-        "des",
-        "à",
-        "au",
-        "aux",
-        "en",
-        "dans",
-        "pour",
-        "par",
-        "sur",
-        "avec",
-        "qui",
-        "que",
-        "dont",
-        "ont",
-        "a",
-        "sont",
-        "est",
-        "été",
-        "ce",
-        "cette",
-        "ces",
-        "le",
-        "la",
-        "les",
-        "l",
-        "entre",
-        "depuis",
-        "pendant",
-        "selon",
-        "parmi",
-        "environ",
-        "et",
-        "ou",
-        "mais",
-        "seulement",
-        "plus",
-        "moins",
-        "au",
-        "cours",
-        "lors",
-    ]
-)
-_VERBISH = frozenset(
-    [
-        "take",
-        "takes",
-        "took",
-        "make",
-        "makes",
-        "get",
-        "got",
-        "remain",
-        "remains",
-        "come",
-        "came",
-        "receive",
-        "attend",
-        "represent",
-        "participate",
-        "work",
-        "live",
-        "worked",
-        "lived",
-        "étaient",
-        "était",
-        "seront",
-        "sera",
-        "furent",
-        "participent",
-        "vivent",
-        "travaillent",
-    ]
-)
-_TIME_UNITS = frozenset(
-    [
-        "years",
-        "year",
-        "months",
-        "month",
-        "weeks",
-        "week",
-        "days",
-        "day",
-        "ans",
-        "an",
-        "mois",
-        "jours",
-    ]
-)
+_OF = frozenset({"of", "de", "d'", "des"})
+_TO = frozenset({"to", "à", "at"})
+_BY = frozenset({"by", "de"})
+_DEMONSTRATIVES = frozenset({"these", "those", "ces", "ce", "this"})
+# "by" before a date is a limit; before an amount it is a change ("extend by two years")
+_CHANGE_NOT_LIMIT = frozenset({("by",)})
+# a duration is a limit when "within" opens it or a word after its noun relates it to an event
+_LIMIT_BEFORE = frozenset({"within"})
+_LIMIT_AFTER = frozenset({"before", "after", "prior", "of", "from", "avant", "après", "suivant"})
 
 
 @dataclass(frozen=True)
@@ -197,7 +63,7 @@ class FigureHit:
 
 @extractor("figures", "figure")
 def figures(analysis: Analysis) -> Iterator[Fact]:
-    """Amounts with the unit they count, in every sentence that may hold a number."""
+    """Amounts with what they count or measure, in every sentence that may hold a number."""
     lang, dollar = analysis.doc.lang, analysis.dollar
     for item in analysis.sentences:
         if not item.features.number:
@@ -214,37 +80,109 @@ def figures(analysis: Analysis) -> Iterator[Fact]:
             )
 
 
-def figures_in(text: str, lang: str = "en", dollar: str = "CAD") -> list[FigureHit]:
-    """The figures of one sentence, in order."""
-    return list(_figures_of(text, lang, dollar)) if may_hold_number(text) else []
-
-
 def _figures_of(text: str, lang: str, dollar: str) -> tuple[FigureHit, ...]:
     """The figures of a sentence known to hold a digit or a number word."""
-    hidden = masked(text)
-    if hidden is not text and not may_hold_number(hidden):
+    parse = parse_sentence(text, lang, dollar)
+    if not parse.amounts:
         return ()
-    hits = (_figure(text, amount, lang) for amount in scan_amounts(hidden, lang, dollar))
-    return tuple(hit for hit in hits if hit is not None)
+    out: list[FigureHit] = []
+    units: list[str] = []
+    for index, amount in _amount_chunks(parse):
+        unit = _unit(parse, index, amount)
+        units.append(_head_noun(parse, unit) if unit else "")
+        if _anaphoric(parse, index):
+            continue
+        hit = _figure(parse, index, amount, unit, units[:-1])
+        if hit is not None:
+            out.append(hit)
+    return tuple(out)
 
 
-def _figure(text: str, a: Amount, lang: str) -> FigureHit | None:
-    unit, unit_end = unit_after(text, a.end, lang, a.percent, a.is_word)
-    if (not unit and not (a.currency or a.percent)) or unit.lower() in _TIME_UNITS:
+def _amount_chunks(parse: Parse) -> Iterator[tuple[int, Amount]]:
+    """Each amount with the index of its chunk."""
+    for amount in parse.amounts:
+        index = parse.chunk_at(amount.start)
+        if parse.kind(index) == "AMT":
+            yield index, amount
+
+
+def _unit(parse: Parse, index: int, amount: Amount) -> Span | None:
+    """The noun phrase right after an amount that says what it counts ("149 cases")."""
+    at = index + 1
+    if parse.kind(at) in ("PREP", "PRON") and parse.low(at) in _OF:
+        at += 1
+    if parse.kind(at) != "NP":
         return None
-    if a.is_word and re.search(r"(?:\bdes|\bof the|\bof)\s+$", text[: a.start]):
+    chunk = parse.chunks[at]
+    tags = parse.tokens.tags
+    lang = parse.tokens.lang
+    opener = parse.tokens.lows[chunk.start]
+    if (
+        tags[chunk.start] == "DET"
+        and not amount.percent
+        and opener not in words(lang, "post_determiners")
+    ):
         return None
-    if _is_year(a) and not (a.qualifier and unit):
+    end = at + 1
+    if parse.kind(end) == "CONJ" and parse.kind(end + 1) == "NP":
+        following_np = parse.chunks[end + 1]
+        if tags[following_np.start] not in ("DET", "PROPN"):
+            end += 2  # "images and videos"
+    return at, end
+
+
+def _head_noun(parse: Parse, unit: Span) -> str:
+    chunk = parse.chunks[unit[0]]
+    return parse.tokens.words[chunk.head]
+
+
+def _anaphoric(parse: Parse, index: int) -> bool:
+    """ "De ces 25 décès", "of these 25 cases": an amount stated before, not a new one."""
+    return parse.low(index - 1) in _DEMONSTRATIVES
+
+
+def _figure(
+    parse: Parse, index: int, a: Amount, unit: Span | None, earlier: list[str]
+) -> FigureHit | None:
+    lang = parse.tokens.lang
+    if _is_year(a) or _word_of_a_group(parse, index, a) or _described(parse, index, a):
         return None
-    value: dict[str, Any] = {"amount": a.amount, "qualifier": a.qualifier, "unit": unit}
+    if a.is_word and _name_follows(parse, index):
+        return None  # "the Five Eyes", "Six Nations": a number word in a name
+    if unit and _time_unit(parse, unit, lang) and not _deadline(parse, index, unit):
+        return None
+    if unit and _unit_head(parse, unit) in words(lang, "file_units") | words(lang, "not_units"):
+        return None
+    if unit:
+        subject = _counted(parse, index, unit, lang)
+    elif a.currency or a.percent:
+        subject = _of_measure(parse, index) or _money_phrase(parse, index)
+        subject = subject or _measured(parse, index, lang)
+    else:
+        subject = _measured(parse, index, lang) or _elided(parse, index, earlier)
+    if not subject:
+        return None
+    return FigureHit(subject, _value(parse, a, unit), a.start)
+
+
+def _value(parse: Parse, a: Amount, unit: Span | None) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "amount": a.amount,
+        "qualifier": a.qualifier,
+        "unit": phrase(parse, *unit) if unit else "",
+    }
     if a.currency:
         value["currency"] = a.currency
     if a.percent:
         value["percent"] = True
     if a.amount_max is not None:
         value["amount_max"] = a.amount_max
-    subject = figure_subject(text, a, unit, unit_end, lang)
-    return FigureHit(subject, value, a.start) if subject else None
+    return value
+
+
+def _name_follows(parse: Parse, index: int) -> bool:
+    following_np = parse.kind(index + 1) == "NP"
+    return following_np and parse.tokens.tags[parse.chunks[index + 1].start] == "PROPN"
 
 
 def _is_year(a: Amount) -> bool:
@@ -252,149 +190,161 @@ def _is_year(a: Amount) -> bool:
     return plain and isinstance(a.amount, int) and 1800 <= a.amount <= 2100 and not a.currency
 
 
-def unit_after(text: str, pos: int, lang: str, percent: bool, strict: bool) -> tuple[str, int]:
-    """The counted noun phrase right after an amount, and where it ends."""
-    stops = FR_STOPS if lang == "fr" else EN_STOPS
-    words: list[str] = []
-    end = pos
-    matches = list(_WORD.finditer(text, pos))[:8]
-    i = 0
-    while i < len(matches) and len(words) < 4:
-        raw = matches[i].group(1)
-        word = raw.strip(',.;:!?()"“”«»')
-        low = word.lower()
-        skip = {"of", "de", "d", "des"} | ({"the", "their", "its", "all"} if percent else set())
-        if not words and low in skip:
-            i += 1
+def _word_of_a_group(parse: Parse, index: int, a: Amount) -> bool:
+    """ "one of the", "l'un des deux": a number word picking from a group, not a count."""
+    return a.is_word and parse.low(index - 1) in ("of", "des", "of the")
+
+
+def _described(parse: Parse, index: int, a: Amount) -> bool:
+    """ "its two Optional Protocols", "ses deux protocoles": a number word after a determiner
+    describes what it qualifies; it is not a count the page reports."""
+    before = parse.chunks[index - 1] if index else None
+    return a.is_word and before is not None and parse.tokens.tags[before.end - 1] == "DET"
+
+
+def _unit_head(parse: Parse, unit: Span) -> str:
+    return parse.tokens.lows[parse.chunks[unit[0]].head]
+
+
+def _time_unit(parse: Parse, unit: Span, lang: str) -> bool:
+    return _unit_head(parse, unit) in words(lang, "time_units")
+
+
+def _deadline(parse: Parse, index: int, unit: Span) -> bool:
+    """A duration that sets a limit: "within 6 months", "the 3 days before you travel"."""
+    before = parse.low(index - 1).split()[-1:] or [""]
+    if before[0] in _LIMIT_BEFORE or parse.low(unit[1]) in _LIMIT_AFTER:
+        return True
+    return bool(_limit_before(parse, index))
+
+
+def _limit_before(parse: Parse, index: int) -> str:
+    """The verb group and the limit words before an amount ("must report within"), or ""."""
+    tokens = parse.tokens
+    end = parse.chunks[index].start
+    for entry in phrases(tokens.lang, "deadline_markers"):
+        if entry in _CHANGE_NOT_LIMIT:
             continue
-        if not words and (low.startswith(("d'", "d’")) and len(low) > 2):
-            word, low = word[2:], low[2:]
-        if not _unit_word(word, low, words, stops, strict, matches, i):
-            break
-        if low in ("and", "et"):
-            nxt = matches[i + 1].group(1).strip(",.;:") if i + 1 < len(matches) else ""
-            step = 2 if nxt.lower() in ("de", "des") and i + 2 < len(matches) else 1
-            words.append(word)
-            i += step
-            continue
-        words.append(word)
-        end = matches[i].end()
-        i += 1
-        if raw != word and not raw.endswith(("'", "’")):
-            break
-    while words and words[-1].lower() in ("and", "et"):
-        words.pop()
-    return " ".join(words), end
+        start = end - len(entry)
+        if start >= 0 and tuple(tokens.lows[start:end]) == entry:
+            marker = tokens.slice(start, end)
+            verb = parse.owner[start] - 1 if start else -1
+            while parse.kind(verb) == "ADV":
+                verb -= 1
+            return (
+                f"{phrase(parse, verb, verb + 1)} {marker}" if parse.kind(verb) == "VG" else marker
+            )
+    return ""
 
 
-def _unit_word(
-    word: str,
-    low: str,
-    words: list[str],
-    stops: frozenset[str],
-    strict: bool,
-    matches: list[re.Match[str]],
-    i: int,
-) -> bool:
-    if not word or not re.fullmatch(r"[^\W\d_][\w’'&-]*", word):
-        return False
-    if low in ("and", "et"):
-        if not words or i + 1 >= len(matches):
-            return False
-        nxt = matches[i + 1].group(1).strip(",.;:").lower()
-        nxt2 = matches[i + 2].group(1).strip(",.;:").lower() if i + 2 < len(matches) else ""
-        nxt = nxt2 if nxt in ("de", "des") else nxt
-        return bool(nxt) and nxt not in stops and nxt.isalpha()
-    if low in stops or low in _VERBISH or (words and low.endswith(("é", "és", "ée", "ées"))):
-        return False
-    if not words and word[0].isupper() and (strict or word.isupper()):
-        return False
-    if words and (low.endswith("ed") or low.endswith("ing")) and low not in ("funding",):
-        return False
-    return not (not words and low in EN_IRREGULAR)
+def _counted(parse: Parse, index: int, unit: Span, lang: str) -> str:
+    """The counted noun and the phrase that runs on from it; or the measure or verb before it
+    and the noun ("cumul de décès", "funded community projects")."""
+    end = following(parse, unit[1])
+    extended = phrase(parse, unit[0], end)
+    noun = phrase(parse, *unit)
+    limit = _limit_before(parse, index)
+    if limit:  # "must report within six months of the end of the season"
+        return f"{limit} {extended}"
+    if end > unit[1] and extended != noun:
+        return extended
+    before = index - 1
+    if parse.kind(before) in ("PREP", "PRON") and parse.low(before) in _OF:
+        measure = parse.chunks[before - 1] if parse.kind(before - 1) == "NP" else None
+        if measure and parse.tokens.lows[measure.head] in words(lang, "measure_nouns"):
+            head = parse.tokens.words[measure.head]  # "a total of 149 cases", "un cumul de 539"
+            return f"{head} {parse.tokens.words[parse.chunks[before].start]} {noun}"
+    content_verb = parse.kind(before) == "VG" and not is_word_of(parse, before, lang, "copulas")
+    if lang == "en" and content_verb:
+        return f"{phrase(parse, before, before + 1)} {noun}"
+    return noun
 
 
-_AFTER_PREP = re.compile(r"^\s*(to|from|for|by|at|with|in|à|au|aux|auprès du|auprès de la)\s+")
-_AFTER_VERB = re.compile(
-    r"^\s*,?\s*(?:that|which|who|qui)?\s*(?:have|has|had|ont|avaient|a)?\s*"
-    r"(?:now|also|already|since|so far|then|together|déjà|maintenant|aussi)?\s*"
-    r"(?P<verb>[a-zéèêàç]+)\s+(?P<rest>.*)$"
-)
+def _measured(parse: Parse, index: int, lang: str) -> str:
+    """What an amount without a noun measures, from the phrase before it."""
+    before = index - 1
+    kind, low = parse.kind(before), parse.low(before)
+    if kind in ("PREP", "PRON") and low in _TO:
+        return _level_to(parse, index, before)
+    if kind in ("PREP", "PRON") and low in _OF and parse.kind(before - 1) == "NP":
+        return _measure_of(parse, before - 1)
+    verb = _verb_before(parse, before)
+    if kind in ("PREP", "PRON") and low in _BY and verb is not None:
+        if is_word_of(parse, verb, lang, "copulas"):
+            return _subject_of(parse, verb)  # "le nombre ... est de 112 189"
+        return _with_verb(parse, verb)  # "a diminué de 5", "rose by 12%"
+    verb = _verb_before(parse, index)
+    if verb is None:
+        obj = object_before(parse, index)  # "fine companies up to £18 million"
+        return phrase(parse, obj[0] - 1, obj[1]) if obj else ""
+    if is_word_of(parse, verb, lang, "copulas"):
+        return _subject_of(parse, verb)
+    return _with_verb(parse, verb)
 
 
-def figure_subject(text: str, a: Amount, unit: str, unit_end: int, lang: str) -> str:
-    """The unit plus what it counts when the sentence says it."""
-    base = unit or _before_phrase(text, a.start, lang)
-    if not base:
+def _verb_before(parse: Parse, index: int) -> int | None:
+    """The verb group right before chunk ``index``, adverbs skipped ("s'élève maintenant")."""
+    j = index - 1
+    while parse.kind(j) == "ADV":
+        j -= 1
+    return j if parse.kind(j) == "VG" else None
+
+
+def _of_measure(parse: Parse, index: int) -> str:
+    """ "an increase of 30 per cent", "un budget de 28 millions": the noun before "of"."""
+    before = index - 1
+    of = parse.kind(before) in ("PREP", "PRON") and parse.low(before) in _OF
+    return _measure_of(parse, before - 1) if of and parse.kind(before - 1) == "NP" else ""
+
+
+def _level_to(parse: Parse, index: int, to: int) -> str:
+    """ "bringing X to 148", "porte à 3 le nombre de ...", "s'élève à 77": X is measured."""
+    verb = _verb_before(parse, to)
+    after = noun_phrase_after(parse, index + 1)
+    if after and verb is not None:
+        return phrase(parse, *after)
+    obj = object_before(parse, to)
+    if obj:
+        return phrase(parse, *obj)
+    return _subject_of(parse, verb) if verb is not None else ""
+
+
+def _measure_of(parse: Parse, noun: int) -> str:
+    """ "un cumul de 539", "nombre total de personnes infectées de 112 189"."""
+    return phrase(parse, np_start(parse, noun), noun + 1)
+
+
+def _subject_of(parse: Parse, verb: int) -> str:
+    span = clause_subject(parse, verb)
+    return phrase(parse, *span) if span else ""
+
+
+def _with_verb(parse: Parse, verb: int) -> str:
+    """The clause's subject and the verb: "Children aged", "nombre d'hospitalisations a diminué"."""
+    span = clause_subject(parse, verb)
+    if span is None:
         return ""
-    rest = text[unit_end:]
-    target = _prep_target(rest)
-    if target:
-        return f"{base} {target}"
-    action = _verb_object(rest, lang)
-    if action:
-        return f"{base} {'qui ont' if lang == 'fr' else 'that'} {action}"
-    verb = _verb_before(text, a.start, lang) if unit else ""
-    return f"{base} {verb}" if verb else base
+    return f"{phrase(parse, *span)} {phrase(parse, verb, verb + 1)}"
 
 
-def _prep_target(rest: str) -> str:
-    prep = _AFTER_PREP.match(rest)
-    if not prep:
+def _money_phrase(parse: Parse, index: int) -> str:
+    """A sum or a share without a noun: the verb before it and what it is for, after it
+    ("has announced ... for new tools"); without such a phrase, "" (see :func:`_measured`)."""
+    if parse.kind(index + 1) != "PREP" or parse.low(index + 1) in _OF:
         return ""
-    window = rest[prep.end() : prep.end() + 90].split(",")[0]
-    runs = [r for r in proper_runs(window) if r[0] < 30 and not r[2][0].isdigit()]
-    if not runs:
+    end = following(parse, index + 1)
+    after = phrase(parse, index + 1, end)
+    verb = _verb_before(parse, index)
+    if verb is None or not after:
+        return after
+    return f"{phrase(parse, verb, verb + 1)} {after}"
+
+
+def _elided(parse: Parse, index: int, earlier: list[str]) -> str:
+    """ "De ces 25 décès, 5 sont survenus ...": the noun of the amount before, and the clause."""
+    if parse.kind(index + 1) != "VG":
         return ""
-    best = max(runs, key=lambda r: len(r[2].split()))
-    return f"{prep.group(1)} {best[2]}"
-
-
-def _verb_object(rest: str, lang: str) -> str:
-    m = _AFTER_VERB.match(rest)
-    if not m:
-        return ""
-    verb = m.group("verb")
-    is_verb = is_en_verb(verb) if lang == "en" else verb.endswith(("é", "ée", "és", "ées"))
-    if not is_verb:
-        return ""
-    obj = _object(m.group("rest"))
-    return f"{verb} {obj}".strip() if obj else ""
-
-
-def _object(rest: str) -> str:
-    article = re.match(r"(?:(the|les|la|le|l['’]|aux|au|à)\s*)?", rest)
-    art = article.group(1) if article and article.group(1) else ""
-    tail = rest[article.end() if article else 0 :]
-    runs = proper_runs(tail)
-    if runs and runs[0][0] == 0:
-        name = runs[0][2]
-    else:
-        words = re.findall(r"[\w’'-]+", tail.split(",")[0])[:3]
-        kept = []
-        for w in words:
-            if w.lower() in EN_STOPS | FR_STOPS:
-                break
-            kept.append(w)
-        name = " ".join(kept)
-    return f"{art} {name}".strip() if art.lower() == "the" and name else name
-
-
-def _verb_before(text: str, start: int, lang: str) -> str:
-    words = re.findall(r"[\w’'-]+", text[:start])
-    if not words:
-        return ""
-    last = words[-1]
-    if lang == "en":
-        return last if is_en_verb(last, words[-2] if len(words) > 1 else "") else ""
-    return last if last.endswith(("é", "és", "ée", "ées")) and last.islower() else ""
-
-
-def _before_phrase(text: str, start: int, lang: str) -> str:
-    words = re.findall(r"[\w’'-]+", text[:start])[-4:]
-    stops = (FR_STOPS if lang == "fr" else EN_STOPS) | {"has", "have", "had", "will", "would"}
-    while words and words[-1].lower() in stops | {"by", "par", "of", "de"}:
-        words.pop()
-    while words and words[0].lower() in stops:
-        words.pop(0)
-    return " ".join(words[-2:]).lower() if words else ""
+    end = following(parse, index + 1)
+    clause = phrase(parse, index + 1, end)
+    noun = next((n for n in reversed(earlier) if n), "")
+    return f"{noun} {clause}" if noun and clause else ""
