@@ -46,6 +46,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Print the clean text of watch NAME as it was (latest, --at TIME or --version N).",
     ),
     "diff": ("audit", "diff", "Fact changes between two versions of NAME, then a text diff."),
+    "verify": (
+        "verify",
+        "verify",
+        "Verify the hash chain and the stored bodies of every watch (or NAME).",
+    ),
     "alerts": ("alerts", "alerts", "List alerts: pending (queued or retrying), sent and dead."),
     "db": (
         "schema",
