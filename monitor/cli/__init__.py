@@ -51,6 +51,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "verify",
         "Verify the hash chain and the stored bodies of every watch (or NAME).",
     ),
+    "export-warc": (
+        "warc",
+        "export_warc_command",
+        "Write the versions of every watch (or the NAMEd ones) to a WARC file.",
+    ),
+    "import-warc": (
+        "warc",
+        "import_warc_command",
+        "Backfill watch NAME from the captures of its page in a WARC file.",
+    ),
     "alerts": ("alerts", "alerts", "List alerts: pending (queued or retrying), sent and dead."),
     "db": (
         "schema",
