@@ -44,6 +44,7 @@ from warcio.warcwriter import WARCWriter
 from alerts.enqueue import AlertPolicy
 from model.changes import Change
 from model.errors import ArchiveError
+from model.facts import Fact
 from model.timefmt import iso
 from monitor.check import Analyser, Past, check_response, record_in, stored_past
 from monitor.fetch import ACCEPTED_TYPES, FetchResult, Validators
@@ -51,7 +52,7 @@ from monitor.settings import WatchSettings
 from parsers.job import run_job
 from store import snapshots
 from store.chain import chain_time
-from store.facts_codec import StoredFacts
+from store.facts_codec import StoredFacts, decode_facts
 from store.models import Version, Watch
 from store.records import CheckResult
 from store.repo import Store
@@ -63,6 +64,8 @@ HEADERS_FIELD = "Factwatch-Headers"
 record has the final URL as its target), and ``none`` when the version's
 headers were never recorded (stored before they were kept)."""
 HEADER_SLACK = 1 << 16
+CHUNK = 100
+"""Versions whose bodies and facts an export reads at once."""
 """Bytes a record may hold beyond the body cap: its HTTP status line and headers."""
 
 
@@ -98,9 +101,12 @@ def export_warc(
             stored = store.versions(watch.name)
             if progress is not None:
                 progress(watch.name, len(stored))
-            for version in stored:
-                for record in _version_records(writer, store, watch, version):
-                    writer.write_record(record)
+            for start in range(0, len(stored), CHUNK):
+                chunk = stored[start : start + CHUNK]
+                blobs = store.blobs([sha for v in chunk for sha in (v.body_sha, v.facts_sha)])
+                for version in chunk:
+                    for record in _version_records(writer, watch, version, blobs):
+                        writer.write_record(record)
             versions += len(stored)
     seconds = time.perf_counter() - started
     size = path.stat().st_size
@@ -150,9 +156,9 @@ def _status_line(status: int) -> str:
 
 
 def _version_records(
-    writer: WARCWriter, store: Store, watch: Watch, version: Version
+    writer: WARCWriter, watch: Watch, version: Version, blobs: dict[str, bytes]
 ) -> list[ArcWarcRecord]:
-    body = store.blob(version.body_sha)
+    body = blobs[version.body_sha]
     date = chain_time(version.created_at)
     fields = {"WARC-Date": date, WATCH_FIELD: watch.name, WATCH_URL_FIELD: watch.url}
     if version.headers is None:
@@ -169,7 +175,7 @@ def _version_records(
         http_headers=http,
         warc_headers_dict=fields,
     )
-    document = _metadata(store, watch, version)
+    document = _metadata(watch, version, decode_facts(blobs[version.facts_sha]))
     metadata = writer.create_warc_record(
         version.url,
         "metadata",
@@ -184,8 +190,7 @@ def _version_records(
     return [response, metadata]
 
 
-def _metadata(store: Store, watch: Watch, version: Version) -> bytes:
-    facts = store.facts(version.id)
+def _metadata(watch: Watch, version: Version, facts: Sequence[Fact]) -> bytes:
     document = {
         "factwatch": 1,
         "watch": watch.name,
@@ -201,7 +206,7 @@ def _metadata(store: Store, watch: Watch, version: Version) -> bytes:
         "chain_sha256": version.chain_sha,
         "facts": [{**f.to_json(), "rule": f.rule, "id": f.id} for f in facts],
     }
-    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 # -- reading captures ----------------------------------------------------------

@@ -43,9 +43,10 @@ def _print_table(reports: list[WatchReport]) -> None:
     broken = sum(1 for r in reports if not r.ok)
     versions = sum(r.versions for r in reports)
     if broken:
-        click.echo(f"\n{broken} of {len(reports)} watches BROKEN.")
+        click.echo(f"\n{broken} of {len(reports)} watches BROKEN (exit status 1).")
     else:
-        click.echo(f"\nAll {len(reports)} watches verified: {versions} versions, chains intact.")
+        watches = f"{len(reports)} watch{'' if len(reports) == 1 else 'es'}"
+        click.echo(f"\nAll {watches} verified: {versions} versions, chains intact.")
 
 
 def _print_head(report: WatchReport, as_json: bool) -> None:
@@ -95,12 +96,12 @@ def verify(
     store = app.store
     reports = [verify_watch(store, name, expect)] if name else verify_all(store)
     broken = any(not r.ok for r in reports)
-    if show_head and not broken:
+    if show_head and broken:
+        click.echo(f"factwatch: {name}: {_result_words(reports[0])}; no head printed", err=True)
+    elif show_head:
         _print_head(reports[0], as_json)
     elif as_json:
         emit_json({"ok": not broken, "watches": [r.to_json() for r in reports]})
     else:
         _print_table(reports)
-    if show_head and broken:
-        click.echo(f"factwatch: {_result_words(reports[0])}; no head printed", err=True)
     sys.exit(EXIT_FAILED if broken else EXIT_OK)

@@ -64,7 +64,8 @@ def export_warc_command(
         )
         return
     click.echo(
-        f"Wrote {summary.path}: {summary.versions} versions of {summary.watches} watches, "
+        f"Wrote {summary.path}: {summary.versions} versions of {summary.watches} "
+        f"watch{'' if summary.watches == 1 else 'es'}, "
         f"{summary.records} records, {summary.bytes:,} bytes in {summary.seconds:.2f}s "
         f"({_rate(summary.versions, summary.seconds)})."
     )
@@ -96,8 +97,10 @@ def _print_import(summary: ImportSummary, path: Path, url: str) -> None:
         else f"versions v{versions[0]}-v{versions[-1]}"
     )
     click.echo(
-        f"Recorded {summary.checks} checks of {summary.watch} as backfill (never alerted): "
-        f"{span}, {summary.changes} change events, in {summary.seconds:.2f}s "
+        f"Recorded {summary.checks} check{'' if summary.checks == 1 else 's'} of "
+        f"{summary.watch} as backfill (never alerted): "
+        f"{span}, {summary.changes} change event{'' if summary.changes == 1 else 's'}, "
+        f"in {summary.seconds:.2f}s "
         f"({_rate(summary.checks, summary.seconds)})."
     )
     if summary.skipped:
