@@ -43,7 +43,7 @@ from warcio.warcwriter import WARCWriter
 
 from alerts.enqueue import AlertPolicy
 from model.changes import Change
-from model.errors import ArchiveError
+from model.errors import ArchiveError, UnknownWatchError
 from model.facts import Fact
 from model.timefmt import iso
 from monitor.check import Analyser, Past, check_response, record_in, stored_past
@@ -503,7 +503,12 @@ def backfill(
     transaction, or nothing.
     """
     started = time.perf_counter()
-    store.ensure_watch(watch.name, watch.url)
+    try:
+        store.watch(
+            watch.name
+        )  # stored already: left as it is (a followed document keeps its page)
+    except UnknownWatchError:
+        store.ensure_watch(watch.name, watch.url)
     seq, latest = _latest(store, watch.name)
     skipped = Counter(scan.skipped)
     captures = [c for c in scan.captures if latest is None or c.at > latest]

@@ -341,3 +341,17 @@ def test_a_hostile_warc_imports_nothing(
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(Version)) == 0
         assert s.scalar(select(func.count()).select_from(Check)) == 0
+
+
+def test_a_backfill_leaves_a_followed_document_under_its_page(store: Store, tmp_path: Path) -> None:
+    store.ensure_watch("page", "https://www.publicsafety.gc.ca/")
+    store.ensure_watch("efforts", PAGE, parent="page")
+    path = build_warc(tmp_path / "wayback.warc.gz", GOOD)
+    backfill(
+        store,
+        WatchSettings(name="efforts", url=PAGE),
+        read_captures(path, Match(PAGE), 10_000_000),
+        ALERTING,
+    )
+    assert store.watch("efforts").parent_id == store.watch("page").id
+    assert len(store.versions("efforts")) == 2
