@@ -12,7 +12,8 @@ Then, timed:
   and backfilled into an empty database, parsing and diffing every capture;
 * ``verify``: every body hash and chain hash of the imported database.
 
-Speeds are versions per second, wall time, in one process. Results go to
+Speeds are versions per second of wall time, in one process, and per second
+of CPU time (the machine may be shared). Results go to
 ``bench/results/archive.json`` (one entry per backend and N).
 """
 
@@ -115,11 +116,15 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [
         f"Archive speed: N={result['n']} pages, {result['backend']}",
         "",
-        "| phase | versions | wall s | versions/s |",
-        "| --- | ---: | ---: | ---: |",
+        "| phase | versions | wall s | versions/s | CPU s | versions per CPU s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, p in result["phases"].items():
-        lines.append(f"| {name} | {p['versions']} | {p['wall']:.2f} | {p['versions_per_s']:.1f} |")
+        per_cpu = p["versions"] / p["cpu"] if p["cpu"] else 0.0
+        lines.append(
+            f"| {name} | {p['versions']} | {p['wall']:.2f} | {p['versions_per_s']:.1f} "
+            f"| {p['cpu']:.2f} | {per_cpu:.1f} |"
+        )
     return "\n".join(lines)
 
 

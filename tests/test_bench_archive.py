@@ -15,4 +15,4 @@ def test_the_archive_benchmark_exports_imports_and_verifies_every_version(tmp_pa
     expected = n + corpus.expected_events(n)  # one version per page, one more per fact edit
     assert [phases[p]["versions"] for p in ("export", "import", "verify")] == [expected] * 3
     assert phases["verify"]["intact"] is True
-    assert "| import | 22 |" in archive.markdown({"n": n, "backend": "sqlite", "phases": phases})
+    assert "| import | 22 | " in archive.markdown({"n": n, "backend": "sqlite", "phases": phases})
