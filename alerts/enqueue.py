@@ -87,8 +87,12 @@ def health_payload(
 def alerts_for(
     result: CheckResult, saved: SavedCheck, policy: AlertPolicy, last_health: LastAlert | None
 ) -> list[NewAlert]:
-    """The rows to queue for a written check (none when the watch alerts no channel)."""
-    if not policy.channels:
+    """The rows to queue for a written check.
+
+    None when the watch alerts no channel, and none for a backfill (a capture
+    imported from a web archive is history, not news).
+    """
+    if not policy.channels or result.origin == "backfill":
         return []
     found: list[tuple[str, dict[str, Any]]] = []
     changed = changes_payload(result, saved, policy.kinds, policy.flaps)

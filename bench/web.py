@@ -41,6 +41,7 @@ from model.facts import Fact
 from monitor.settings import Settings, WebSettings
 from store import snapshots
 from store.audit import encode_cursor
+from store.chain import chain_hash
 from store.db import scratch_schema
 from store.facts_codec import encode_facts
 from store.models import Blob, ChangeRow, Check, Version, Watch
@@ -153,17 +154,21 @@ def build(store: Store, watches: int, versions: int) -> dict[str, int]:
         _watch_rows(out, i, versions)
         blobs: dict[str, dict[str, Any]] = {}
         previous: list[Fact] | None = None
+        chain: str | None = None
         for seq in range(1, versions + 1):
             version_id += 1
             at = START + timedelta(days=seq * 7, minutes=i % 1440)
             found = facts(i, seq)
             text = _text(i, seq, found)
             body = f"<html><body><main><h1>Agency {i}</h1><p>{text}</p></main></body></html>"
+            body_sha, url = _blob(body.encode(), blobs), f"https://example.org/{i}"
+            prev, chain = chain, chain_hash(chain, body_sha, url, at, 200, None)
             out.add(Version, {
                 "id": version_id, "watch_id": i, "seq": seq, "created_at": at,
-                "body_sha": _blob(body.encode(), blobs), "text_sha": _blob(text.encode(), blobs),
-                "facts_sha": _blob(encode_facts(found), blobs), "url": f"https://example.org/{i}",
-                "content_type": "text/html", "title": f"Agency {i}",
+                "body_sha": body_sha, "text_sha": _blob(text.encode(), blobs),
+                "facts_sha": _blob(encode_facts(found), blobs), "url": url,
+                "content_type": "text/html", "title": f"Agency {i}", "status": 200,
+                "chain_prev": prev, "chain_sha": chain,
             })  # fmt: skip
             for offset, outcome in ((0, "changed" if seq > 1 else "baseline"), (3, "unchanged")):
                 check_id += 1

@@ -18,6 +18,7 @@ Every error factwatch raises on purpose derives from :class:`FactwatchError`::
     ├── StoreError             the database refused or failed a write
     ├── UnknownWatchError      a watch name that is neither configured nor stored
     ├── CheckAbandoned         a check's result arrived after it was cut off
+    ├── ArchiveError           a WARC file is damaged, hostile, or holds nothing to import
     └── DeliveryError          an alert channel refused or failed a message
         └── PermanentDeliveryError  ... and retrying will not help
 
@@ -117,6 +118,10 @@ class UnknownWatchError(FactwatchError):
 
 class CheckAbandoned(FactwatchError):
     """A check's result arrived after it was cut off; its transaction is refused."""
+
+
+class ArchiveError(FactwatchError):
+    """A WARC file is damaged or hostile, or holds no capture to import; nothing was imported."""
 
 
 class DeliveryError(FactwatchError):

@@ -8,6 +8,10 @@ An unchanged page stays cheap: a 304, or a body whose SHA-256 equals the
 last one seen, ends the check before any parsing. A body that differs only
 in markup or boilerplate is parsed, found to say the same text, and recorded
 as unchanged without a new version.
+
+Everything after the fetch is :func:`check_response`: a response already in
+hand (a capture from a web archive, :mod:`monitor.warc`) goes through the
+same steps, compared with a :class:`Past` given as data.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 
 import httpx
 
@@ -36,8 +41,10 @@ from parsers.job import ParseJob, run_job
 from parsers.model import Document, blocks_from_json
 from parsers.rules import PatternRule
 from store import snapshots
-from store.records import CheckResult, CitedLink, NewVersion, WatchState
+from store.facts_codec import StoredFacts
+from store.records import CheckResult, CitedLink, NewVersion, Origin, SavedCheck, WatchState
 from store.repo import Store
+from store.writes import Transaction
 
 Analysis = tuple[Document, list[Fact]]
 Analyser = Callable[[ParseJob], Analysis]
@@ -77,15 +84,43 @@ def analyser(processes: int) -> Iterator[Analyser]:
 
 
 @dataclass(frozen=True)
+class Past:
+    """What a check compares a response with: the watch's current version and recent events.
+
+    ``body_sha`` and ``text_sha`` are the current body's and text's SHA-256;
+    ``facts`` reads the current version's facts and blocks (``None``: no
+    version yet) and ``recent`` the change events since a time. Both are read
+    only for a new body, so an unchanged page costs no read.
+    """
+
+    body_sha: str | None
+    text_sha: str | None
+    facts: Callable[[], StoredFacts] | None
+    recent: Callable[[datetime], list[Change]]
+
+
+def stored_past(store: Store, name: str, state: WatchState) -> Past:
+    """The past of watch ``name`` as the store holds it (``state`` read before the check)."""
+    version_id = state.version_id
+    return Past(
+        state.last_body_sha,
+        state.text_sha,
+        None if version_id is None else partial(store.stored_facts, version_id),
+        partial(store.recent_changes, name),
+    )
+
+
+@dataclass(frozen=True)
 class _Attempt:
     store: Store
     watch: WatchSettings
-    state: WatchState
+    past: Past
     started_at: datetime
     started: float
     cited: follow.Cited | None
     allow_private: bool
     analyse: Analyser
+    origin: Origin = "check"
 
     def result(self, outcome: str, **fields: object) -> CheckResult:
         duration = time.monotonic() - self.started
@@ -95,6 +130,7 @@ class _Attempt:
             self.started_at,
             duration,
             outcome,
+            origin=self.origin,
             **fields,  # type: ignore[arg-type]
         )
 
@@ -185,16 +221,16 @@ def _with_flaps(attempt: _Attempt, changes: list[Change]) -> tuple[Change, ...]:
     if not changes or not attempt.watch.flap_window:
         return tuple(changes)
     since = attempt.started_at - timedelta(seconds=attempt.watch.flap_window)
-    return tuple(mark_flaps(changes, attempt.store.recent_changes(attempt.watch.name, since)))
+    return tuple(mark_flaps(changes, attempt.past.recent(since)))
 
 
 def _compare(
     attempt: _Attempt, doc: Document, facts: list[Fact]
 ) -> tuple[list[Fact], tuple[Change, ...]]:
     """The new facts with their identities, and the changes from the current version."""
-    if attempt.state.version_id is None:
+    if attempt.past.facts is None:
         return with_ids(facts), ()
-    stored = attempt.store.stored_facts(attempt.state.version_id)
+    stored = attempt.past.facts()
     blocks = blocks_from_json(stored.blocks) if stored.blocks is not None else None
     diff = diff_versions(Extract(stored.facts, blocks), Extract(facts, doc.blocks))
     return diff.facts, _with_flaps(attempt, diff.changes)
@@ -218,11 +254,11 @@ def _new_content(attempt: _Attempt, result: FetchResult) -> CheckResult:
     links = _links_fields(attempt, picked)
     moved = _links_moved(attempt.cited, picked)
     text = doc.text
-    if attempt.state.text_sha == snapshots.digest(text.encode("utf-8")) and not moved:
+    if attempt.past.text_sha == snapshots.digest(text.encode("utf-8")) and not moved:
         return _unchanged(attempt, result, "text", links)
     facts, changes = _compare(attempt, doc, facts)
-    previous = attempt.state.version_id
-    if moved and previous is not None and attempt.cited is not None and picked is not None:
+    first = attempt.past.facts is None
+    if moved and not first and attempt.cited is not None and picked is not None:
         changes = (*changes, *follow.link_changes(attempt.cited.links, picked))
     return attempt.result(
         "changed",
@@ -236,9 +272,11 @@ def _new_content(attempt: _Attempt, result: FetchResult) -> CheckResult:
             doc.title,
             facts,
             [b.to_json() for b in doc.blocks],
+            result.status,
+            result.headers,
         ),
         changes=changes,
-        baseline=previous is None,
+        baseline=first,
         etag=result.validators.etag,
         last_modified=result.validators.last_modified,
         fetch_seconds=result.elapsed,
@@ -264,7 +302,7 @@ def check_watch(
     attempt = _Attempt(
         store,
         watch,
-        state,
+        stored_past(store, watch.name, state),
         started_at,
         time.monotonic(),
         follow.cited(store, watch),
@@ -275,12 +313,54 @@ def check_watch(
         result = fetch(client, watch.url, fetch_settings, _validators(state))
     except FetchError as exc:
         return _failed(attempt, exc, exc.status)
+    return _after_fetch(attempt, result)
+
+
+def _after_fetch(attempt: _Attempt, result: FetchResult) -> CheckResult:
     if result.not_modified:
         return _unchanged(attempt, result, "304")
     assert result.body is not None
-    if state.version_id and snapshots.digest(result.body) == state.last_body_sha:
+    if attempt.past.facts is not None and snapshots.digest(result.body) == attempt.past.body_sha:
         return _unchanged(attempt, result, "hash")
     return _new_content(attempt, result)
+
+
+def check_response(
+    store: Store,
+    watch: WatchSettings,
+    past: Past,
+    response: FetchResult,
+    started_at: datetime,
+    analyse: Analyser = run_job,
+    origin: Origin = "check",
+) -> CheckResult:
+    """The check of a response already in hand, as if fetched at ``started_at``.
+
+    The steps after a fetch (same body, same text, parse, extract, align and
+    diff with ``past``), for a capture from a web archive; written nowhere.
+    Cited documents are not followed (their links are left as they are).
+    """
+    attempt = _Attempt(
+        store, watch, past, started_at, time.monotonic(), None, False, analyse, origin
+    )
+    return _after_fetch(attempt, response)
+
+
+def record_in(
+    tx: Transaction, result: CheckResult, policy: AlertPolicy, guard: Guard | None = None
+) -> SavedCheck:
+    """Write ``result`` and the alert rows it causes in the transaction ``tx``.
+
+    ``guard`` runs first; it raises (``CheckAbandoned``) when the check was
+    cut off meanwhile, and then nothing is written.
+    """
+    if guard is not None:
+        guard()
+    saved = tx.write_check(result)
+    if policy.channels:
+        last = tx.last_alert(saved.watch_id, HEALTH_KINDS)
+        tx.add_alerts(saved, alerts_for(result, saved, policy, last))
+    return saved
 
 
 def record(
@@ -292,12 +372,12 @@ def record(
     when the check was cut off meanwhile, and then nothing is written.
     """
     with store.transaction() as tx:
-        if guard is not None:
-            guard()
-        saved = tx.write_check(result)
-        if policy.channels:
-            last = tx.last_alert(saved.watch_id, HEALTH_KINDS)
-            tx.add_alerts(saved, alerts_for(result, saved, policy, last))
+        saved = record_in(tx, result, policy, guard)
+    return outcome_of(result, saved)
+
+
+def outcome_of(result: CheckResult, saved: SavedCheck) -> Outcome:
+    """The outcome of a written check."""
     if result.outcome == "failed":
         return Failed(result.watch, result.reason or "error", result.error or "", saved.check_id)
     if result.outcome == "unchanged":

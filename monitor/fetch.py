@@ -41,7 +41,11 @@ class Validators:
 
 @dataclass(frozen=True)
 class FetchResult:
-    """A fetched response. ``body`` is ``None`` for 304 Not Modified."""
+    """A fetched response. ``body`` is ``None`` for 304 Not Modified.
+
+    ``headers`` are the response's headers as received, in order (bytes read
+    as Latin-1, so nothing is lost); the store keeps a bounded part of them.
+    """
 
     url: str
     status: int
@@ -50,6 +54,7 @@ class FetchResult:
     charset: str | None
     validators: Validators
     elapsed: float
+    headers: tuple[tuple[str, str], ...] = ()
 
     @property
     def not_modified(self) -> bool:
@@ -142,7 +147,8 @@ def _finish(response: httpx.Response, url: str, cap: int, deadline: _Deadline) -
     if media and media not in ACCEPTED_TYPES and media != "application/octet-stream":
         raise ContentTypeError(f"unsupported content type {media!r}", status=200)
     body = _read_body(response, cap, deadline)
-    return FetchResult(url, 200, body, _sniff_type(media, body), charset, validators, 0.0)
+    headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw)
+    return FetchResult(url, 200, body, _sniff_type(media, body), charset, validators, 0.0, headers)
 
 
 def fetch(

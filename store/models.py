@@ -6,12 +6,18 @@ checks and changes are append-only, so any past state can be audited.
 
 * ``blobs``: every distinct body (and every distinct clean text) once,
   content-addressed by SHA-256 and zlib-compressed;
-* ``versions``: one row per distinct content of a watch (what the page says);
+* ``versions``: one row per distinct content of a watch (what the page says),
+  with the HTTP status and the response headers it came with, chained by hash
+  to the previous version of its watch (:mod:`store.chain`);
 * ``checks``: one row per fetch attempt, failed ones included;
 * the facts of each version: one JSON document per version, stored as a
   blob like the bodies (``versions.facts_sha``), so an identical fact set is
   stored once and a version's facts are read in one lookup;
 * ``changes``: the fact-level change events between consecutive versions.
+
+``origin`` on checks and changes says whether a row comes from a check of
+the live page (``check``) or from a backfill out of a web archive
+(``backfill``, never alerted).
 """
 
 from __future__ import annotations
@@ -113,6 +119,10 @@ class Version(Base):
     url: Mapped[str] = mapped_column(Text)
     content_type: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[int] = mapped_column(Integer, default=200)
+    headers: Mapped[list[Any] | None] = mapped_column(JSON)
+    chain_prev: Mapped[str | None] = mapped_column(String(64))
+    chain_sha: Mapped[str] = mapped_column(String(64))
 
 
 class Check(Base):
@@ -130,6 +140,7 @@ class Check(Base):
     error: Mapped[str | None] = mapped_column(Text)
     body_sha: Mapped[str | None] = mapped_column(String(64))
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
+    origin: Mapped[str] = mapped_column(String(10), default="check", server_default="check")
 
 
 class ChangeRow(Base):
@@ -157,3 +168,4 @@ class ChangeRow(Base):
     period_after: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(String(40))
     fact_id: Mapped[str | None] = mapped_column(String(32))
+    origin: Mapped[str] = mapped_column(String(10), default="check", server_default="check")

@@ -12,15 +12,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from model.changes import Change
 from model.facts import Fact
 
+Origin = Literal["check", "backfill"]
+"""Where a check came from: the live page (``check``) or a web archive (``backfill``)."""
+
 
 @dataclass(frozen=True)
 class NewVersion:
-    """The content of a version about to be stored (``blocks`` as plain data)."""
+    """The content of a version about to be stored (``blocks`` as plain data).
+
+    ``status`` and ``headers`` are the HTTP response's; the store keeps a
+    bounded part of the headers (:func:`store.chain.keep_headers`), and
+    ``None`` headers mean none were recorded.
+    """
 
     body: bytes
     text: str
@@ -29,6 +37,8 @@ class NewVersion:
     title: str
     facts: Sequence[Fact]
     blocks: Sequence[dict[str, Any]] | None = None
+    status: int = 200
+    headers: Sequence[tuple[str, str]] | None = ()
 
 
 @dataclass(frozen=True)
@@ -48,7 +58,9 @@ class CheckResult:
     unchanged page was recognised (``304``, ``hash``, ``text``). ``links`` is
     set when the cited documents were (re)computed, with ``follow_sig`` the
     fingerprint of the rules that picked them. ``retry_after`` and
-    ``fetch_seconds`` are for the dispatcher and not stored.
+    ``fetch_seconds`` are for the dispatcher and not stored. ``origin`` is
+    ``backfill`` for a capture imported from a web archive: stored and marked
+    so on the check and its change events, and never alerted.
     """
 
     watch: str
@@ -70,6 +82,7 @@ class CheckResult:
     follow_sig: str | None = None
     retry_after: str | None = None
     fetch_seconds: float | None = None
+    origin: Origin = "check"
 
 
 @dataclass(frozen=True)

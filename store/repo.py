@@ -225,6 +225,16 @@ class Store:
                 raise StoreError(f"missing blob {sha}")
             return snapshots.unpack(data)
 
+    def blobs(self, shas: Sequence[str]) -> dict[str, bytes]:
+        """The bytes stored under each of ``shas`` (read in chunks; a missing one raises)."""
+        with self.session() as s:
+            rows = _in_chunks(s, Blob, Blob.sha256, shas)
+            found = {row.sha256: snapshots.unpack(row.data) for row in rows}
+        missing = [sha for sha in shas if sha not in found]
+        if missing:
+            raise StoreError(f"missing blob {missing[0]}")
+        return found
+
     def text(self, version: Version) -> str:
         """The clean text of a version, as it was extracted then."""
         return self.blob(version.text_sha).decode("utf-8")

@@ -22,6 +22,7 @@ from model.changes import Change, change_to_dict
 from model.errors import UnknownWatchError
 from model.timefmt import utcnow
 from store import outbox, snapshots
+from store.chain import chain_hash, headers_json, keep_headers
 from store.facts_codec import encode_facts
 from store.models import Blob, ChangeRow, Check, Version, Watch
 from store.records import CheckResult, CitedLink, LastAlert, NewAlert, SavedCheck
@@ -93,28 +94,37 @@ class Transaction:
             "error": result.error,
             "body_sha": result.body_sha,
             "version_id": version.id if version else None,
+            "origin": result.origin,
         }
         return int(self.session.execute(_INSERT_CHECK, values).scalar_one())
 
     def _add_version(self, watch: Watch, result: CheckResult) -> Version:
+        """The new version, chained to the watch's latest (read under the watch's row lock)."""
         new = result.version
         assert new is not None
-        last_seq = self.session.scalar(
-            select(Version.seq)
+        last = self.session.execute(
+            select(Version.seq, Version.chain_sha)
             .where(Version.watch_id == watch.id)
             .order_by(Version.seq.desc())
             .limit(1)
-        )
+        ).first()
+        last_seq, prev = (last[0], last[1]) if last else (0, None)
+        body_sha = self.put_blob(new.body)
+        headers = None if new.headers is None else keep_headers(new.headers)
         version = Version(
             watch_id=watch.id,
-            seq=(last_seq or 0) + 1,
+            seq=last_seq + 1,
             created_at=result.started_at,
-            body_sha=self.put_blob(new.body),
+            body_sha=body_sha,
             text_sha=self.put_blob(new.text.encode("utf-8")),
             facts_sha=self.put_blob(encode_facts(new.facts, new.blocks)),
             url=new.url,
             content_type=new.content_type,
             title=new.title,
+            status=new.status,
+            headers=headers_json(headers),
+            chain_prev=prev,
+            chain_sha=chain_hash(prev, body_sha, new.url, result.started_at, new.status, headers),
         )
         self.session.add(version)
         self.session.flush()
@@ -142,7 +152,7 @@ class Transaction:
             select(Version.id).where(Version.watch_id == watch.id, Version.seq == version.seq - 1)
         )
         rows = [
-            _change_row(c, watch.id, check_id, before, version.id, result.started_at)
+            _change_row(c, watch.id, check_id, before, version.id, result.started_at, result.origin)
             for c in result.changes
         ]
         self.session.add_all(rows)
@@ -178,7 +188,9 @@ def _advance_cursor(watch: Watch, result: CheckResult) -> None:
     watch.consecutive_failures = 0
     if result.body_sha:
         watch.last_body_sha = result.body_sha
-    if result.etag is not None or result.last_modified is not None:
+    # a new version replaces the validators, even with none: old ones would
+    # make the server answer 304 for a body that is no longer the current one
+    if result.version is not None or result.etag is not None or result.last_modified is not None:
         watch.etag, watch.last_modified = result.etag, result.last_modified
 
 
@@ -195,10 +207,17 @@ def _link_row(parent_id: int, link: CitedLink, now: datetime) -> FollowedLink:
 
 
 def _change_row(
-    change: Change, watch_id: int, check_id: int, before_id: int | None, after_id: int, at: datetime
+    change: Change,
+    watch_id: int,
+    check_id: int,
+    before_id: int | None,
+    after_id: int,
+    at: datetime,
+    origin: str,
 ) -> ChangeRow:
     return ChangeRow(
         **change_to_dict(change),
+        origin=origin,
         watch_id=watch_id,
         check_id=check_id,
         version_before_id=before_id,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import zlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic import command
@@ -130,3 +132,104 @@ def test_the_head_revision_read_from_the_files_is_alembics_head() -> None:
 
     engine = open_engine("sqlite://")
     assert head_revision() == ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def _insert_at_0004(engine: Engine) -> None:
+    """Two watches at schema 0004: two versions (with a check and a change) and one."""
+    t = datetime(2026, 1, 1, 6, 0, 3, 250000)
+    with engine.begin() as conn:
+        for sha in ("b1", "b2", "b3"):
+            conn.execute(
+                text("INSERT INTO blobs VALUES (:s, 1, :d, :t)"),
+                {"s": sha, "d": zlib.compress(sha.encode()), "t": t},
+            )
+        for wid, name in ((1, "w"), (2, "x")):
+            conn.execute(
+                text(
+                    "INSERT INTO watches (id, name, url, created_at, consecutive_failures)"
+                    " VALUES (:i, :n, 'https://example.org', :t, 0)"
+                ),
+                {"i": wid, "n": name, "t": t},
+            )
+        for vid, wid, seq, body in ((1, 1, 1, "b1"), (2, 1, 2, "b2"), (3, 2, 1, "b3")):
+            conn.execute(
+                text(
+                    "INSERT INTO versions (id, watch_id, seq, created_at, body_sha, text_sha,"
+                    " facts_sha, url, content_type, title) VALUES (:v, :w, :s, :t, :b, :b, :b,"
+                    " 'https://example.org', 'text/html', 't')"
+                ),
+                {"v": vid, "w": wid, "s": seq, "t": t + timedelta(hours=vid), "b": body},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO checks (id, watch_id, started_at, duration, outcome, version_id)"
+                " VALUES (1, 1, :t, 0.1, 'changed', 2)"
+            ),
+            {"t": t + timedelta(hours=2)},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO changes (watch_id, check_id, version_before_id, version_after_id,"
+                " detected_at, kind, change, subject, section, added, removed)"
+                " VALUES (1, 1, 1, 2, :t, 'figure', 'changed', 's', '', '[]', '[]')"
+            ),
+            {"t": t + timedelta(hours=2)},
+        )
+
+
+def test_existing_versions_are_chained_and_rows_get_their_origin(engine: Engine) -> None:
+    from store.chain import chain_hash
+    from store.verify import verify_all
+
+    upgrade(engine, "0004")
+    _insert_at_0004(engine)
+    upgrade(engine)
+    store = Store(engine)
+    first, second = store.versions("w")
+    assert (first.status, first.headers, first.chain_prev) == (200, None, None)
+    assert second.chain_prev == first.chain_sha
+    assert second.chain_sha == chain_hash(
+        first.chain_sha, "b2", "https://example.org", second.created_at, 200, None
+    )
+    assert first.created_at == datetime(2026, 1, 1, 7, 0, 3, 250000, tzinfo=UTC)
+    assert [r.ok for r in verify_all(store)] == [False, False]  # the test's blobs are not real
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT origin FROM checks")).scalar_one() == "check"
+        assert conn.execute(text("SELECT origin FROM changes")).scalar_one() == "check"
+    command.downgrade(alembic_config(engine), "0004")
+    assert current_revision(engine) == "0004"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM versions")).scalar_one() == 3
+        assert conn.execute(text("SELECT count(*) FROM changes")).scalar_one() == 1
+
+
+def test_existing_real_versions_verify_after_the_upgrade(engine: Engine) -> None:
+    from store.verify import verify_watch
+
+    upgrade(engine, "0004")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO watches (id, name, url, created_at, consecutive_failures)"
+                " VALUES (1, 'w', 'https://example.org', :t, 0)"
+            ),
+            {"t": datetime(2026, 1, 1)},
+        )
+        for seq in (1, 2):
+            body = f"<p>body {seq}</p>".encode()
+            packed = {"s": hashlib.sha256(body).hexdigest(), "d": zlib.compress(body)}
+            conn.execute(
+                text("INSERT INTO blobs VALUES (:s, 1, :d, :t)"),
+                {**packed, "t": datetime(2026, 1, 1)},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO versions (watch_id, seq, created_at, body_sha, text_sha,"
+                    " facts_sha, url, content_type, title) VALUES (1, :q, :t, :s, :s, :s,"
+                    " 'https://example.org', 'text/html', 't')"
+                ),
+                {**packed, "q": seq, "t": datetime(2026, 1, seq, 12, 30, 1, 5)},
+            )
+    upgrade(engine)
+    report = verify_watch(Store(engine), "w")
+    assert report.ok and report.versions == 2

@@ -46,6 +46,21 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Print the clean text of watch NAME as it was (latest, --at TIME or --version N).",
     ),
     "diff": ("audit", "diff", "Fact changes between two versions of NAME, then a text diff."),
+    "verify": (
+        "verify",
+        "verify",
+        "Verify the hash chain and the stored bodies of every watch (or NAME).",
+    ),
+    "export-warc": (
+        "warc",
+        "export_warc_command",
+        "Write the versions of every watch (or the NAMEd ones) to a WARC file.",
+    ),
+    "import-warc": (
+        "warc",
+        "import_warc_command",
+        "Backfill watch NAME from the captures of its page in a WARC file.",
+    ),
     "alerts": ("alerts", "alerts", "List alerts: pending (queued or retrying), sent and dead."),
     "db": (
         "schema",

@@ -99,6 +99,7 @@ def _events(
                 seqs[row.version_after_id],
             ),
         )
+        | {"origin": row.origin}
         for row, w in rows
     ]
 
@@ -121,7 +122,14 @@ def changes(
         click.echo("No changes recorded.")
         return
     rows = [
-        (e["id"], e["detected_at"], e["watch"], e["kind"], e["change"], e["summary"])
+        (
+            e["id"],
+            e["detected_at"],
+            e["watch"],
+            e["kind"],
+            e["change"],
+            e["summary"] + (" (backfill)" if e["origin"] == "backfill" else ""),
+        )
         for e in events
     ]
     click.echo(
