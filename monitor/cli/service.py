@@ -250,12 +250,19 @@ def status_data(app: AppContext) -> dict[str, Any]:
 
 
 def _ordered(parents: dict[str, str | None], configured: list[str]) -> list[str]:
-    tops = configured + sorted(n for n, p in parents.items() if p is None and n not in configured)
+    """Configured watches in their order, other stored ones by name; each followed by
+    the documents it follows (in linear time: 20,000 watches are common)."""
+    children: dict[str | None, list[str]] = {}
+    for name, parent in parents.items():
+        children.setdefault(parent, []).append(name)
+    known = set(configured)
+    tops = configured + sorted(n for n in children.get(None, []) if n not in known)
     out: list[str] = []
     for top in tops:
         out.append(top)
-        out.extend(sorted(n for n, p in parents.items() if p == top))
-    return out + sorted(n for n in parents if n not in out)
+        out.extend(sorted(children.get(top, [])))
+    placed = set(out)
+    return out + sorted(n for n in parents if n not in placed)
 
 
 def _watch_json(
