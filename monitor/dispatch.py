@@ -86,7 +86,9 @@ class Finished:
     started_at: datetime
     duration: float
     fetch_seconds: float | None = None
+    status: int | None = None
     next_run: datetime | None = None
+    retry: int = 0
     missed: int = 0
 
 
@@ -277,11 +279,12 @@ class Dispatcher:
         self._host_after(job, result)
         elapsed = self.clock.monotonic() - running.started
         fetch_seconds = result.fetch_seconds if result else None
-        done = Finished(job, outcome, running.started_at, elapsed, fetch_seconds)
+        status = result.status if result else None
+        done = Finished(job, outcome, running.started_at, elapsed, fetch_seconds, status)
+        if job.parent is None and self.launching and self.follows(job):
+            self._queue_children(job.watch)  # before on_finish: progress counts them
         if self.on_finish:
             self.on_finish(done)
-        if job.parent is None and self.launching and self.follows(job):
-            self._queue_children(job.watch)
 
     def _host_after(self, job: Job, result: CheckResult | None) -> None:
         limits = self.settings.scheduler

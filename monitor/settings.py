@@ -212,6 +212,7 @@ class SchedulerSettings(StrictModel):
     politeness_delay: Duration = Field(2.0, ge=0)
     check_deadline: Duration = Field(300.0, gt=0)
     misfire_grace: Duration = Field(60.0, ge=0)
+    retry_backoff: Duration = Field(60.0, ge=0)
     max_retry_after: Duration = Field(6 * 3600.0, ge=0)
     shutdown_grace: Duration = Field(10.0, ge=0)
     lease_ttl: Duration = Field(30.0, gt=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -13,11 +14,11 @@ import click
 from model.kinds import describe
 from model.outcomes import Changed, Failed, Unchanged
 from model.timefmt import iso_or_none, utcnow
-from monitor.cli.common import AppContext, emit_json, pass_app, when
+from monitor.cli.common import AppContext, emit_json, local_when, pass_app
 from monitor.dispatch import Finished
 from monitor.health import heartbeat_check
 from monitor.metrics import Metrics
-from monitor.scheduler import make_trigger, next_due
+from monitor.scheduler import LastCheck, NextRun, Plan, failure_words, last_check
 from monitor.service import Service
 from monitor.settings import Settings, load_settings
 from monitor.table import render_table
@@ -198,21 +199,31 @@ def run(ctx: click.Context, http: str | None, watch_config: bool, log_format: st
 # -- status ----------------------------------------------------------------
 
 
-def _next_runs(app: AppContext, parents: dict[str, str | None]) -> dict[str, datetime | None]:
-    """The next run of each watch: as planned by the service, else from its last check."""
+def _next_runs(
+    app: AppContext, parents: dict[str, str | None], last: dict[str, LastCheck]
+) -> dict[str, NextRun | None]:
+    """The next run of each watch: as planned by the service, else from its last check;
+    a retry after a transient failure says so."""
     planned = {n: r.next_run_at for n, r in scheduling.schedules(app.store).items()}
-    out: dict[str, datetime | None] = {}
-    last = _last_by_name(app.store)
+    out: dict[str, NextRun | None] = {}
+    now = utcnow()
     for watch in app.settings.watches:
-        trigger = make_trigger(watch, app.settings.scheduler)
-        started = last.get(watch.name)
-        out[watch.name] = planned.get(watch.name) or next_due(
-            trigger, started.started_at if started else None, utcnow()
-        )
+        computed = Plan(watch, app.settings.scheduler).next_run(last.get(watch.name), now)
+        stored = planned.get(watch.name)
+        out[watch.name] = replace(computed, at=stored) if stored else computed
     for name, parent in parents.items():
         if parent is not None:
-            out[name] = planned.get(name) or out.get(parent)
+            stored, above = planned.get(name), out.get(parent)
+            out[name] = NextRun(stored) if stored else NextRun(above.at) if above else None
     return out
+
+
+def _last_checks(store: Store) -> dict[str, LastCheck]:
+    rows = {w.id: w for w in store.watches()}
+    return {
+        rows[wid].name: last_check(c, rows[wid].consecutive_failures or 0)
+        for wid, c in store.last_checks().items()
+    }
 
 
 def _last_by_name(store: Store) -> dict[str, Any]:
@@ -229,7 +240,8 @@ def status_data(app: AppContext) -> dict[str, Any]:
     configured = [w.name for w in app.settings.watches]
     for name in configured:
         parents.setdefault(name, None)
-    last, nexts = _last_by_name(store), _next_runs(app, parents)
+    last = _last_by_name(store)
+    nexts = _next_runs(app, parents, _last_checks(store))
     changes = {by_id[k]: v for k, v in scheduling.last_changes(store).items()}
     misfires = scheduling.misfire_counts(store)
     rows = {w.name: w for w in stored}
@@ -271,16 +283,17 @@ def _watch_json(
     row: Any,
     parent: str | None,
     check: Any,
-    next_run: datetime | None,
+    next_run: NextRun | None,
     change: Any,
     misfires: int,
 ) -> dict[str, Any]:
-    configured = app.settings.watch(name)
+    configured = app.settings.watch(name) or (app.settings.watch(parent) if parent else None)
     return {
         "name": name,
         "url": row.url if row is not None else (configured.url if configured else None),
         "parent": parent,
         "configured": configured is not None or parent is not None,
+        "timezone": configured.timezone if configured else "UTC",
         "last_check": None
         if check is None
         else {
@@ -290,7 +303,10 @@ def _watch_json(
             "status": check.status,
             "duration": round(check.duration, 3),
         },
-        "next_run": iso_or_none(next_run, ms=True),
+        "next_run": iso_or_none(next_run.at if next_run else None, ms=True),
+        "retry": {"attempt": next_run.retry, "reason": next_run.reason}
+        if next_run and next_run.retry
+        else None,
         "consecutive_failures": row.consecutive_failures if row is not None else 0,
         "misfires": misfires,
         "last_change": None
@@ -320,7 +336,8 @@ def _scheduler_json(app: AppContext) -> dict[str, Any]:
 def _check_words(check: dict[str, Any] | None) -> str:
     if check is None:
         return "never checked"
-    reason = f" ({check['reason']})" if check["reason"] else ""
+    words = failure_words(check["reason"], check["status"])
+    reason = f" ({words})" if check["reason"] else ""
     return f"{check['outcome']}{reason}"
 
 
@@ -335,8 +352,15 @@ def _scheduler_words(data: dict[str, Any]) -> str:
     return f"scheduler: NOT RUNNING, last heartbeat {age} ({data['holder']})"
 
 
-def _stamp(value: str | None) -> str:
-    return when(datetime.fromisoformat(value.replace("Z", "+00:00"))) if value else "-"
+def _stamp(value: str | None, zone: str) -> str:
+    """An RFC 3339 time of the JSON shown in the watch's time zone, with its offset."""
+    return local_when(datetime.fromisoformat(value), zone) if value else "-"
+
+
+def _next_words(watch: dict[str, Any]) -> str:
+    stamp = _stamp(watch["next_run"], watch["timezone"])
+    retry = watch["retry"]
+    return f"{stamp} (retry {retry['attempt']}: {retry['reason']})" if retry else stamp
 
 
 @click.command()
@@ -352,9 +376,9 @@ def status(app: AppContext, as_json: bool) -> None:
         (
             w["name"],
             w["parent"] or "",
-            _stamp(w["last_check"] and w["last_check"]["at"]),
+            _stamp(w["last_check"] and w["last_check"]["at"], w["timezone"]),
             _check_words(w["last_check"]),
-            _stamp(w["next_run"]),
+            _next_words(w),
             w["consecutive_failures"],
             w["last_change"]["description"] if w["last_change"] else "-",
         )
