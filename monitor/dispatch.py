@@ -93,6 +93,8 @@ class Finished:
 
 
 FinishListener = Callable[[Finished], None]
+Progress = Callable[[Finished, int, int], None]
+"""Hears each finished check with its position and the number of checks known so far."""
 
 
 class Dispatcher:
@@ -359,14 +361,16 @@ def check_once(
     store: Store,
     settings: Settings,
     watches: Iterable[WatchSettings],
-    progress: FinishListener | None = None,
+    progress: Progress | None = None,
     clock: Clock | None = None,
 ) -> list[Outcome]:
     """Check ``watches`` once now, each followed by the documents it cites.
 
     One failing never stops the rest. ``progress`` hears of each check as it
-    finishes; the outcomes come back in the order of ``watches``, a page's
-    followed documents right after it.
+    finishes, with its position and the number of checks known by then (the
+    documents a page cites count from when the page is done); the outcomes
+    come back in the order of ``watches``, a page's followed documents right
+    after it.
     """
     todo = list(watches)
     states = store.open_watches([(w.name, w.url, None) for w in todo])
@@ -375,7 +379,7 @@ def check_once(
     def heard(done: Finished) -> None:
         finished.append(done)
         if progress:
-            progress(done)
+            progress(done, len(finished), len(finished) + len(run.pending) + len(run.running))
 
     with dispatcher(store, settings, clock=clock, on_finish=heard) as run:
         now = run.clock.now()
