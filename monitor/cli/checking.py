@@ -91,7 +91,7 @@ def check(app: AppContext, names: tuple[str, ...], as_json: bool, quiet: bool) -
     Exit status 1 if any watch failed; the others are still checked and stored.
     """
     if not app.settings.watches:
-        click.echo("No watches configured. Add some under 'watches:' in the config.", err=True)
+        click.echo("No watches configured: add one with `factwatch add URL`.", err=True)
     outcomes = run_pass(app, names, quiet or as_json)
     deliver_now(app, quiet=quiet or as_json)  # this pass's alerts and any still pending
     if as_json:
