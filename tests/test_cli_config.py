@@ -77,3 +77,22 @@ def test_an_alias_bomb_is_refused(tmp_path: Path) -> None:
     result = factwatch(tmp_path, "status")
     assert result.returncode == 2
     assert "YAML aliases repeat more than 10000 values" in result.stderr
+
+
+def test_the_demo_leaves_no_folder_behind(tmp_path: Path) -> None:
+    scratch, cwd = tmp_path / "tmp", tmp_path / "cwd"
+    scratch.mkdir()
+    cwd.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACTWATCH_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "demo"],
+        cwd=cwd,
+        env={**env, "TMPDIR": str(scratch)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "companies that endorsed the Principles: 19 -> 21" in result.stdout
+    assert "temporary and is removed; --keep DIR keeps it" in result.stdout
+    assert list(scratch.iterdir()) == [] and list(cwd.iterdir()) == []
