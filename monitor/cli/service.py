@@ -85,6 +85,7 @@ def check_fields(done: Finished) -> dict[str, Any]:
         "due": iso_or_none(done.job.due, ms=True),
         "started": iso_or_none(done.started_at, ms=True),
         "next_run": iso_or_none(done.next_run, ms=True),
+        "retry": done.retry or None,
         "missed": done.missed or None,
     }
     if isinstance(outcome, Failed):
@@ -218,16 +219,16 @@ def _next_runs(
     return out
 
 
-def _last_checks(store: Store) -> dict[str, LastCheck]:
-    rows = {w.id: w for w in store.watches()}
+def _last_checks(rows: dict[str, Any], checks: dict[str, Any]) -> dict[str, LastCheck]:
+    """The last check of each watch as the plan sees it (with its failures in a row)."""
     return {
-        rows[wid].name: last_check(c, rows[wid].consecutive_failures or 0)
-        for wid, c in store.last_checks().items()
+        name: last_check(check, rows[name].consecutive_failures or 0)
+        for name, check in checks.items()
     }
 
 
-def _last_by_name(store: Store) -> dict[str, Any]:
-    names = {w.id: w.name for w in store.watches()}
+def _last_by_name(store: Store, stored: list[Any]) -> dict[str, Any]:
+    names = {w.id: w.name for w in stored}
     return {names[wid]: c for wid, c in store.last_checks().items()}
 
 
@@ -240,11 +241,11 @@ def status_data(app: AppContext) -> dict[str, Any]:
     configured = [w.name for w in app.settings.watches]
     for name in configured:
         parents.setdefault(name, None)
-    last = _last_by_name(store)
-    nexts = _next_runs(app, parents, _last_checks(store))
+    rows = {w.name: w for w in stored}
+    last = _last_by_name(store, stored)
+    nexts = _next_runs(app, parents, _last_checks(rows, last))
     changes = {by_id[k]: v for k, v in scheduling.last_changes(store).items()}
     misfires = scheduling.misfire_counts(store)
-    rows = {w.name: w for w in stored}
     watches = [
         _watch_json(
             name,
