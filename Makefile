@@ -3,7 +3,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 CONFIG ?= factwatch.yaml
 
-.PHONY: run test lint bench demo clean
+.PHONY: run test lint bench demo docs clean
 
 $(BIN)/factwatch: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,5 +31,8 @@ demo: $(BIN)/factwatch
 bench: $(BIN)/factwatch
 	$(BIN)/python -m bench
 
+docs: $(BIN)/factwatch
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build site *.egg-info .pytest_cache .mypy_cache .ruff_cache

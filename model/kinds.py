@@ -6,8 +6,8 @@ whether pages state facts of it (``fact``; ``extraction`` and ``link`` are
 events only), whether a watch's own pattern rules may yield it (``rule``), whether its
 facts are stated for a reference period such as a year (``has_period``),
 whether a fact of it describes a whole structure (a list, a table) rather
-than one sentence (``aggregate``),
-and how its values:
+than one sentence (``aggregate``), what its changes are called when counted
+(``counted_as``: fact change, link change), and how its values:
 
 * compare (:meth:`Kind.same`) and differ (:meth:`Kind.delta`: members added
   and removed), and what a difference means (:meth:`Kind.note`);
@@ -20,7 +20,7 @@ names, so a new kind is one class here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from model.changes import Change
@@ -69,6 +69,7 @@ class Kind:
     rule: ClassVar[bool] = False
     has_period: ClassVar[bool] = False
     aggregate: ClassVar[bool] = False
+    counted_as: ClassVar[str] = "fact change"
 
     def same(self, a: Value, b: Value) -> bool:
         """Whether two values state the same thing (order of lists ignored)."""
@@ -157,6 +158,17 @@ def rule_kinds() -> tuple[str, ...]:
 def describe(change: Change, *, human_dates: bool = False) -> str:
     """One plain sentence for a change event (dates as "March 2020" with ``human_dates``)."""
     return kind_of(change.kind).describe(change, human_dates=human_dates)
+
+
+def tally(changes: Iterable[Change]) -> str:
+    """How many changes of each sort: ``"2 fact changes, 1 link change"`` (``"0 fact changes"``)."""
+    counts: dict[str, int] = {}
+    for change in changes:
+        noun = kind_of(change.kind).counted_as
+        counts[noun] = counts.get(noun, 0) + 1
+    if not counts:
+        return "0 fact changes"
+    return ", ".join(f"{n} {noun}{'' if n == 1 else 's'}" for noun, n in counts.items())
 
 
 def format_value(kind: str, value: Value | None, *, human_dates: bool = False) -> str:
@@ -285,6 +297,7 @@ class Extraction(Kind):
 
     name = "extraction"
     fact = False
+    counted_as = "extraction warning"
 
     def describe(self, change: Change, *, human_dates: bool = False) -> str:
         return change.subject
@@ -296,9 +309,14 @@ class Link(Kind):
 
     name = "link"
     fact = False
+    counted_as = "link change"
 
     def describe(self, change: Change, *, human_dates: bool = False) -> str:
-        return change.subject
+        """``link added: 'Joint statement' (https://...)``; ``link removed: ...``."""
+        link = change.after if change.change == "added" else change.before
+        url, text = (link or {}).get("url"), (link or {}).get("text")
+        what = f"'{text}' ({url})" if text and url else f"{url or change.subject}"
+        return f"link {change.change}: {what}"
 
 
 def _entry_label(entry: Value) -> str:

@@ -86,11 +86,15 @@ class Finished:
     started_at: datetime
     duration: float
     fetch_seconds: float | None = None
+    status: int | None = None
     next_run: datetime | None = None
+    retry: int = 0
     missed: int = 0
 
 
 FinishListener = Callable[[Finished], None]
+Progress = Callable[[Finished, int, int], None]
+"""Hears each finished check with its position and the number of checks known so far."""
 
 
 class Dispatcher:
@@ -277,11 +281,12 @@ class Dispatcher:
         self._host_after(job, result)
         elapsed = self.clock.monotonic() - running.started
         fetch_seconds = result.fetch_seconds if result else None
-        done = Finished(job, outcome, running.started_at, elapsed, fetch_seconds)
+        status = result.status if result else None
+        done = Finished(job, outcome, running.started_at, elapsed, fetch_seconds, status)
+        if job.parent is None and self.launching and self.follows(job):
+            self._queue_children(job.watch)  # before on_finish: progress counts them
         if self.on_finish:
             self.on_finish(done)
-        if job.parent is None and self.launching and self.follows(job):
-            self._queue_children(job.watch)
 
     def _host_after(self, job: Job, result: CheckResult | None) -> None:
         limits = self.settings.scheduler
@@ -356,14 +361,16 @@ def check_once(
     store: Store,
     settings: Settings,
     watches: Iterable[WatchSettings],
-    progress: FinishListener | None = None,
+    progress: Progress | None = None,
     clock: Clock | None = None,
 ) -> list[Outcome]:
     """Check ``watches`` once now, each followed by the documents it cites.
 
     One failing never stops the rest. ``progress`` hears of each check as it
-    finishes; the outcomes come back in the order of ``watches``, a page's
-    followed documents right after it.
+    finishes, with its position and the number of checks known by then (the
+    documents a page cites count from when the page is done); the outcomes
+    come back in the order of ``watches``, a page's followed documents right
+    after it.
     """
     todo = list(watches)
     states = store.open_watches([(w.name, w.url, None) for w in todo])
@@ -372,7 +379,7 @@ def check_once(
     def heard(done: Finished) -> None:
         finished.append(done)
         if progress:
-            progress(done)
+            progress(done, len(finished), len(finished) + len(run.pending) + len(run.running))
 
     with dispatcher(store, settings, clock=clock, on_finish=heard) as run:
         now = run.clock.now()

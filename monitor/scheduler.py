@@ -2,10 +2,17 @@
 
 The plan is pure and built on APScheduler triggers: a watch with ``every``
 gets an :class:`IntervalTrigger`, one with ``cron`` a :class:`CronTrigger`
-(crontab weekday numbers, 0 = Sunday), both in the watch's ``timezone`` and
-with a random ``jitter``. The next run is computed from the last recorded
-check, so a restart keeps the rhythm; a run that was due while nothing ran
-it starts once (the missed runs coalesced) and is recorded as a misfire.
+(crontab weekday numbers, 0 = Sunday), both in the watch's ``timezone``.
+Each slot gets a ``jitter`` drawn from a hash of the watch and the slot, so
+the service and ``status`` agree on the next run. The next run is computed
+from the last recorded check, so a restart keeps the rhythm. A new watch
+with ``every`` runs at once; a cron watch runs at its cron times only.
+
+A slot that was due while nothing ran it: a watch with ``every`` runs once
+at once (the missed runs coalesced), a cron watch waits for its next cron
+time; both are recorded as a misfire. A transient failure (no connection,
+timeout, HTTP 5xx or 429, cut off) is retried after ``retry_backoff``,
+doubling with each failure in a row, never later than the next slot.
 
 :class:`Scheduler` keeps each watch's next run and hands due checks to the
 one :class:`~monitor.dispatch.Dispatcher` (limits, politeness, deadlines,
@@ -14,11 +21,13 @@ followed documents), as ``factwatch check`` does for a single pass.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -26,6 +35,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from model.clock import Clock
 from model.http import host_of
+from model.outcomes import Failed
 from model.timefmt import utcnow
 from monitor import follow
 from monitor.check import Analyser
@@ -43,13 +53,16 @@ _WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 # -- the plan (pure) -------------------------------------------------------
 
+TRANSIENT = frozenset({"connection", "timeout", "deadline", "shutdown"})
+"""Failure reasons that may well pass by themselves (an HTTP 5xx or 429 too)."""
+
 
 def crontab_weekdays(field: str) -> str:
     """Crontab weekday numbers (0 or 7 = Sunday) as names APScheduler reads right."""
     return re.sub(r"(?<![/\d])([0-7])(?!\d)", lambda m: _WEEKDAYS[int(m.group(1))], field)
 
 
-def cron_trigger(expr: str, timezone: str, jitter: float | None) -> CronTrigger:
+def cron_trigger(expr: str, timezone: str) -> CronTrigger:
     """A :class:`CronTrigger` for a five-field crontab expression."""
     minute, hour, day, month, weekday = expr.split()
     return CronTrigger(
@@ -59,7 +72,6 @@ def cron_trigger(expr: str, timezone: str, jitter: float | None) -> CronTrigger:
         month=month,
         day_of_week=crontab_weekdays(weekday),
         timezone=timezone,
-        jitter=jitter or None,
     )
 
 
@@ -67,7 +79,7 @@ def period(watch: WatchSettings, defaults: SchedulerSettings) -> float:
     """Seconds between two runs of ``watch`` (for cron: between its next two slots)."""
     if watch.cron is None:
         return watch.every or defaults.every
-    trigger = cron_trigger(watch.cron, watch.timezone, None)
+    trigger = cron_trigger(watch.cron, watch.timezone)
     first = trigger.get_next_fire_time(None, utcnow())
     second = trigger.get_next_fire_time(first, first) if first else None
     return (second - first).total_seconds() if first and second else defaults.every
@@ -80,19 +92,30 @@ def jitter_for(watch: WatchSettings, defaults: SchedulerSettings) -> float:
     return min(defaults.jitter, period(watch, defaults) / 10)
 
 
+def jitter_offset(name: str, slot: datetime, jitter: float) -> float:
+    """The delay in ``[0, jitter)`` added to ``slot`` for watch ``name``.
+
+    Drawn from a hash of the two, so every reader of the plan (the service,
+    ``status``) finds the same next run, and many watches of one slot spread.
+    """
+    if jitter <= 0:
+        return 0.0
+    digest = hashlib.blake2b(f"{name}@{slot.timestamp():.6f}".encode(), digest_size=8).digest()
+    return jitter * int.from_bytes(digest, "big") / 2**64
+
+
 def make_trigger(watch: WatchSettings, defaults: SchedulerSettings) -> BaseTrigger:
-    """The APScheduler trigger of ``watch`` (``every``, ``cron`` or the default interval)."""
-    jitter = jitter_for(watch, defaults)
+    """The APScheduler trigger of ``watch`` (``every``, ``cron`` or the default interval),
+    without jitter (see :func:`jitter_offset`)."""
     if watch.cron is not None:
-        return cron_trigger(watch.cron, watch.timezone, jitter)
-    return IntervalTrigger(
-        seconds=watch.every or defaults.every, timezone=watch.timezone, jitter=jitter or None
-    )
+        return cron_trigger(watch.cron, watch.timezone)
+    return IntervalTrigger(seconds=watch.every or defaults.every, timezone=watch.timezone)
 
 
 def next_due(trigger: BaseTrigger, last: datetime | None, now: datetime) -> datetime:
-    """When a watch is next due: now if never checked, else the slot after its last check."""
-    if last is None:
+    """The slot after a check started at ``last``; never checked: now, or for a cron
+    trigger its next time (a cron watch runs at its cron times only)."""
+    if last is None and not isinstance(trigger, CronTrigger):
         return now
     due = trigger.get_next_fire_time(last, now)
     return due if due is not None else now + timedelta(days=365)
@@ -107,6 +130,106 @@ def missed_runs(trigger: BaseTrigger, due: datetime, now: datetime, grace: float
         count += 1
         slot = trigger.get_next_fire_time(slot, now)
     return count
+
+
+def transient(reason: str | None, status: int | None) -> bool:
+    """Whether a failure may pass by itself: no connection, a timeout, a check cut off,
+    or a server error (HTTP 5xx, 429)."""
+    if reason in TRANSIENT:
+        return True
+    return reason == "http-status" and status is not None and (status >= 500 or status == 429)
+
+
+def retry_delay(failures: int, first: float, cap: float) -> float:
+    """Seconds before retry number ``failures``: ``first``, doubling, at most ``cap``."""
+    return min(cap, first * 2 ** min(max(failures, 1) - 1, 40))
+
+
+def failure_words(reason: str | None, status: int | None) -> str:
+    """A failure's reason for people: ``connection``, ``HTTP 503``."""
+    if reason == "http-status" and status is not None:
+        return f"HTTP {status}"
+    return reason or "error"
+
+
+@dataclass(frozen=True)
+class LastCheck:
+    """What the plan needs of a watch's last check; ``failures`` counts the failed
+    checks in a row up to it (0 when it did not fail)."""
+
+    started_at: datetime
+    finished_at: datetime
+    reason: str | None = None
+    status: int | None = None
+    failures: int = 0
+
+
+@dataclass(frozen=True)
+class NextRun:
+    """A watch's next run; a retry has its number and the reason it retries."""
+
+    at: datetime
+    retry: int = 0
+    reason: str | None = None
+
+
+def last_check(row: Any, failures: int) -> LastCheck:
+    """A stored check row (``store.models.Check``) as the plan sees it."""
+    failed = row.outcome == "failed"
+    return LastCheck(
+        row.started_at,
+        row.started_at + timedelta(seconds=row.duration or 0.0),
+        row.reason if failed else None,
+        row.status,
+        failures if failed else 0,
+    )
+
+
+class Plan:
+    """When one watch runs: its trigger's slots, each with its jitter, and retries.
+
+    A transient failure (:func:`transient`) is retried after
+    ``scheduler.retry_backoff``, doubling with each failure in a row, never
+    later than the watch's next regular slot.
+    """
+
+    def __init__(self, watch: WatchSettings, defaults: SchedulerSettings) -> None:
+        self.name = watch.name
+        self.trigger = make_trigger(watch, defaults)
+        self.cron = watch.cron is not None
+        self.jitter = jitter_for(watch, defaults)
+        self.period = period(watch, defaults)
+        self.backoff = defaults.retry_backoff
+
+    def slot(self, last: datetime | None, now: datetime) -> datetime:
+        """The next regular run after a check started at ``last``, with its jitter."""
+        due = next_due(self.trigger, last, now)
+        if last is None and not self.cron:
+            return due  # a new watch runs at once
+        return due + timedelta(seconds=jitter_offset(self.name, due, self.jitter))
+
+    def next_run(self, last: LastCheck | None, now: datetime) -> NextRun:
+        """The next run after ``last``: a retry after a transient failure, else a slot."""
+        regular = self.slot(last.started_at if last else None, now)
+        if last is None or not self.backoff or not transient(last.reason, last.status):
+            return NextRun(regular)
+        delay = retry_delay(last.failures, self.backoff, self.period)
+        retry = last.finished_at + timedelta(seconds=delay)
+        if retry >= regular:
+            return NextRun(regular)
+        return NextRun(retry, max(last.failures, 1), failure_words(last.reason, last.status))
+
+    def on_start(self, last: LastCheck | None, now: datetime, grace: float) -> tuple[NextRun, int]:
+        """The first run when the service (re)starts, and how many slots were missed.
+
+        A watch with ``every`` catches up at once; a cron watch runs at its cron
+        times only, so a slot missed by more than ``grace`` waits for the next one.
+        """
+        planned = self.next_run(last, now)
+        if not self.cron or (now - planned.at).total_seconds() <= grace:
+            return planned, 0
+        missed = missed_runs(self.trigger, planned.at, now, grace)
+        return NextRun(self.slot(now, now)), missed
 
 
 # -- the service's plan on top of the dispatcher ----------------------------
@@ -137,9 +260,10 @@ class Scheduler:
         self.dispatch = Dispatcher(
             store, settings, clock=clock, analyse=analyse, on_finish=self._finished
         )
-        self.dispatch.follows = lambda job: job.watch.name in self.triggers
+        self.dispatch.follows = lambda job: job.watch.name in self.plans
         self.clock = self.dispatch.clock
-        self.triggers: dict[str, BaseTrigger] = {}
+        self.plans: dict[str, Plan] = {}
+        self.failures: dict[str, int] = {}  # failed checks in a row, by watch
 
     @property
     def running(self) -> dict[str, Running]:
@@ -153,16 +277,16 @@ class Scheduler:
 
     def load(self, settings: Settings) -> None:
         """Apply a (new) configuration: plan added and changed watches, drop removed ones."""
-        old = {w.name: w for w in self.settings.watches} if self.triggers else {}
+        old = {w.name: w for w in self.settings.watches} if self.plans else {}
         self.settings = self.dispatch.settings = settings
         wanted = {w.name: w for w in settings.watches}
-        for name in list(self.triggers):
+        for name in list(self.plans):
             if name not in wanted:
-                del self.triggers[name]
+                del self.plans[name]
                 self.pending.pop(name, None)
                 self._drop_children(name)
                 log.info("watch removed from the schedule", extra={"watch": name})
-        changed = [w for n, w in wanted.items() if n not in self.triggers or old.get(n) != w]
+        changed = [w for n, w in wanted.items() if n not in self.plans or old.get(n) != w]
         self._plan(changed)
 
     def _drop_children(self, parent: str) -> None:
@@ -173,18 +297,25 @@ class Scheduler:
     def _plan(self, watches: Iterable[WatchSettings]) -> None:
         now = self.clock.now()
         last = self._last_checks()
+        grace = self.settings.scheduler.misfire_grace
         for watch in watches:
             self.store.ensure_watch(watch.name, watch.url)
-            trigger = make_trigger(watch, self.settings.scheduler)
-            self.triggers[watch.name] = trigger
-            due = next_due(trigger, last.get(watch.name), now)
-            self.dispatch.submit(Job(watch, due))
-            scheduling.set_next_run(self.store, [watch.name], due)
+            plan = self.plans[watch.name] = Plan(watch, self.settings.scheduler)
+            checked = last.get(watch.name)
+            self.failures[watch.name] = checked.failures if checked else 0
+            first, missed = plan.on_start(checked, now, grace)
+            if missed:  # a cron watch skips what it missed: recorded, not run now
+                safely(scheduling.record_misfire, self.store, watch.name, first.at, missed)
+            self.dispatch.submit(Job(watch, first.at))
+            scheduling.set_next_run(self.store, [watch.name], first.at)
         self._load_retry_after()
 
-    def _last_checks(self) -> dict[str, datetime]:
-        names = {w.id: w.name for w in self.store.watches()}
-        return {names[wid]: c.started_at for wid, c in self.store.last_checks().items()}
+    def _last_checks(self) -> dict[str, LastCheck]:
+        rows = {w.id: w for w in self.store.watches()}
+        return {
+            rows[wid].name: last_check(c, rows[wid].consecutive_failures or 0)
+            for wid, c in self.store.last_checks().items()
+        }
 
     def _load_retry_after(self) -> None:
         now, mono = self.clock.now(), self.clock.monotonic()
@@ -228,9 +359,11 @@ class Scheduler:
     def _finished(self, done: Finished) -> None:
         job = done.job
         if job.parent is None:
+            planned = self._reschedule(done)
             done = replace(
                 done,
-                next_run=self._reschedule(job, done.started_at),
+                next_run=planned.at if planned else None,
+                retry=planned.retry if planned else 0,
                 missed=self._misfire(job, done.started_at),
             )
         if self.metrics:
@@ -240,22 +373,34 @@ class Scheduler:
         if self.listener:
             self.listener(done)
 
-    def _reschedule(self, job: Job, started_at: datetime) -> datetime | None:
-        trigger = self.triggers.get(job.watch.name)
-        if trigger is None:
+    def _reschedule(self, done: Finished) -> NextRun | None:
+        job = done.job
+        plan = self.plans.get(job.watch.name)
+        if plan is None:
             return None
+        failed = isinstance(done.outcome, Failed)
+        failures = self.failures.get(job.watch.name, 0) + 1 if failed else 0
+        self.failures[job.watch.name] = failures
         if job.watch.name in self.pending:
-            return self.pending[job.watch.name].due  # re-planned by a reload meanwhile
-        due = next_due(trigger, started_at, self.clock.now())
-        self.dispatch.submit(Job(job.watch, due))
+            return NextRun(self.pending[job.watch.name].due)  # re-planned by a reload meanwhile
+        now = self.clock.now()
+        reason = done.outcome.reason if isinstance(done.outcome, Failed) else None
+        last = LastCheck(done.started_at, now, reason, done.status, failures)
+        planned = plan.next_run(last, now)
+        self.dispatch.submit(Job(job.watch, planned.at))
         children = [c.name for c in follow.children(self.store, job.watch)]
-        safely(scheduling.set_next_run, self.store, [job.watch.name, *children], due)
-        return due
+        safely(scheduling.set_next_run, self.store, [job.watch.name, *children], planned.at)
+        if planned.retry:
+            log.info(
+                "retrying after a transient failure",
+                extra={"watch": job.watch.name, "retry": planned.retry, "reason": planned.reason},
+            )
+        return planned
 
     def _misfire(self, job: Job, started_at: datetime) -> int:
-        trigger = self.triggers.get(job.watch.name)
+        plan = self.plans.get(job.watch.name)
         grace = self.settings.scheduler.misfire_grace
-        missed = missed_runs(trigger, job.due, started_at, grace) if trigger else 0
+        missed = missed_runs(plan.trigger, job.due, started_at, grace) if plan else 0
         if missed:
             safely(scheduling.record_misfire, self.store, job.watch.name, job.due, missed)
             if self.metrics:

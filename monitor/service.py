@@ -189,7 +189,7 @@ class Service:
             log.warning("scheduler lease lost; waiting to take it back")
             self.state.leader = False
             self.scheduler.pause()
-            self.scheduler.triggers.clear()
+            self.scheduler.plans.clear()
         elif not held and not self.state.waiting:
             log.info("another scheduler holds the lease; waiting for it")
         self.state.waiting = not held

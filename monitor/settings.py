@@ -9,12 +9,16 @@ Precedence, lowest first:
 3. environment variables ``FACTWATCH_<KEY>``, with ``__`` between nested keys:
    ``FACTWATCH_DATABASE``, ``FACTWATCH_FETCH__ALLOW_PRIVATE_NETWORKS=true``.
 
-Unknown keys are rejected; every error names the file, the line and the key.
+A missing file is an error that says how to start. The file is read whole and
+checked at once: at most :data:`MAX_CONFIG_BYTES`, UTF-8, YAML aliases capped;
+unknown keys (with a "did you mean"), invalid values, regular expressions and
+CSS selectors are rejected, every error naming the file, the line and the key.
 Nothing else in factwatch reads ``os.environ``: pass :data:`Environ` around.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Mapping
@@ -23,8 +27,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import soupsieve
 import yaml
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from alerts.config import AlertChannelSettings, DeliverySettings
 from model.config import NAME_PATTERN, Duration, StrictModel
@@ -79,6 +84,29 @@ class PatternSettings(StrictModel):
         return value
 
 
+class AtKey(ValueError):
+    """A validator's error about one key (or item) inside the model it validates.
+
+    ``loc`` is the path from that model, so the message names the right key
+    and line: ``AtKey(("watches", 3, "name"), "watch name 'a' is used twice")``.
+    """
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+def css_selector(value: str | None) -> str | None:
+    """``value`` if it is a CSS selector soupsieve compiles (a pydantic validator)."""
+    if value is not None:
+        try:
+            soupsieve.compile(value)
+        except soupsieve.SelectorSyntaxError as exc:
+            reason = str(exc).splitlines()[0]
+            raise ValueError(f"invalid CSS selector {value!r}: {reason}") from None
+    return value
+
+
 def _regex(value: str | None) -> str | None:
     if value is not None:
         try:
@@ -103,6 +131,7 @@ class FollowSettings(StrictModel):
     limit: int = Field(20, ge=1, le=500)
 
     _regexes = field_validator("link_text", "url")(_regex)
+    _css = field_validator("css")(css_selector)
 
     @model_validator(mode="after")
     def _something(self) -> FollowSettings:
@@ -152,8 +181,10 @@ class WatchSettings(StrictModel):
     @model_validator(mode="after")
     def _one_schedule(self) -> WatchSettings:
         if self.every is not None and self.cron is not None:
-            raise ValueError("give either every or cron, not both")
+            raise AtKey(("cron",), "give either every or cron, not both")
         return self
+
+    _select = field_validator("select")(css_selector)
 
     _http_url = field_validator("url")(http_url)
 
@@ -181,6 +212,7 @@ class SchedulerSettings(StrictModel):
     politeness_delay: Duration = Field(2.0, ge=0)
     check_deadline: Duration = Field(300.0, gt=0)
     misfire_grace: Duration = Field(60.0, ge=0)
+    retry_backoff: Duration = Field(60.0, ge=0)
     max_retry_after: Duration = Field(6 * 3600.0, ge=0)
     shutdown_grace: Duration = Field(10.0, ge=0)
     lease_ttl: Duration = Field(30.0, gt=0)
@@ -238,12 +270,17 @@ class Settings(StrictModel):
     @model_validator(mode="after")
     def _known_channels(self) -> Settings:
         names = [c.name for c in self.alerts]
-        if len(set(names)) != len(names):
-            raise ValueError("alert channel names must be unique")
-        for watch in self.watches:
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise AtKey(("alerts", i, "name"), f"alert channel name {name!r} is used twice")
+        for i, watch in enumerate(self.watches):
             unknown = sorted(set(watch.alert or ()) - set(names))
             if unknown:
-                raise ValueError(f"watch {watch.name!r}: unknown alert channel {unknown[0]!r}")
+                known = ", ".join(names) or "none is configured under alerts:"
+                raise AtKey(
+                    ("watches", i, "alert"),
+                    f"unknown alert channel {unknown[0]!r} (channels: {known})",
+                )
         return self
 
     def channel(self, name: str) -> AlertChannelSettings | None:
@@ -252,11 +289,15 @@ class Settings(StrictModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> Settings:
-        seen: set[str] = set()
-        for watch in self.watches:
+        seen: dict[str, int] = {}
+        for i, watch in enumerate(self.watches):
             if watch.name in seen:
-                raise ValueError(f"watch name {watch.name!r} is used twice")
-            seen.add(watch.name)
+                raise AtKey(
+                    ("watches", i, "name"),
+                    f"watch name {watch.name!r} is used twice"
+                    f" (first at watches.{seen[watch.name]})",
+                )
+            seen[watch.name] = i
         return self
 
     def watch(self, name: str) -> WatchSettings | None:
@@ -277,47 +318,112 @@ class LoadedSettings:
     path: Path | None
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A YAML loader that remembers the line of every mapping key and item."""
+_FastLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+_STR = "tag:yaml.org,2002:str"
+MAX_CONFIG_BYTES = 10_000_000
+"""The largest configuration file read (a file of 20,000 watches is about 1.5 MB)."""
+MAX_ALIAS_VALUES = 10_000
+"""How many values YAML aliases may repeat, at least (at most as many as the file holds)."""
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    loader.flatten_mapping(node)
-    result: dict[str, Any] = {}
-    lines: dict[str, int] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        result[key] = loader.construct_object(value_node, deep=True)
-        lines[str(key)] = key_node.start_mark.line + 1
-    result["__lines__"] = lines
-    return result
+class _Reader:
+    """Turns a composed YAML document into plain data in one walk.
+
+    It records the line of every mapping key and sequence item (for
+    messages), replaces ``${NAME}`` in strings, refuses a key given twice,
+    and caps what aliases may repeat, so a few hundred bytes of nested
+    aliases cannot grow into millions of values.
+    """
+
+    def __init__(self, loader: Any, where: str, env: Environ) -> None:
+        self.loader, self.where, self.env = loader, where, env
+        self.lines: dict[tuple[Any, ...], int] = {}
+        self.seen: set[int] = set()
+        self.repeated = 0
+
+    def read(self, node: yaml.Node, path: tuple[Any, ...]) -> Any:
+        """The plain data of ``node``, found at key ``path``."""
+        self._count(node)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for i, item in enumerate(node.value):
+                self.lines.setdefault((*path, i), item.start_mark.line + 1)
+                items.append(self.read(item, (*path, i)))
+            return items
+        value = node.value if node.tag == _STR else self.loader.construct_object(node)
+        if isinstance(value, str) and "${" in value:
+            return _VAR.sub(lambda m: _lookup(m.group(1), self.env, self.where), value)
+        return value
+
+    def _count(self, node: yaml.Node) -> None:
+        if id(node) not in self.seen:
+            self.seen.add(id(node))
+            return
+        self.repeated += 1
+        cap = max(MAX_ALIAS_VALUES, len(self.seen))
+        if self.repeated > cap:
+            raise ConfigError(
+                f"{self.where}:{node.start_mark.line + 1}: YAML aliases repeat more than "
+                f"{cap} values; write the values out instead"
+            )
+
+    def _mapping(self, node: yaml.MappingNode, path: tuple[Any, ...]) -> dict[Any, Any]:
+        self._once_each(node)
+        self.loader.flatten_mapping(node)  # merge keys (<<: *defaults) first, own keys after
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.loader.construct_object(key_node)
+            self.lines[(*path, key)] = key_node.start_mark.line + 1
+            result[key] = self.read(value_node, (*path, key))
+        return result
+
+    def _once_each(self, node: yaml.MappingNode) -> None:
+        """Refuse a key that is not a plain value, or one given twice in one mapping."""
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ConfigError(f"{self.where}:{line}: a key must be a plain word")
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.loader.construct_object(key_node)
+            if key in first:
+                raise ConfigError(
+                    f"{self.where}:{line}: key {key!r} given twice (first at line {first[key]})"
+                )
+            first[key] = line
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+def _yaml_error(exc: yaml.YAMLError, where: str) -> ConfigError:
+    """A YAML syntax error as ``file:line: not valid YAML: problem (context)``."""
+    problem = getattr(exc, "problem", None)
+    if problem is None:
+        return ConfigError(f"{where}: not valid YAML: {exc}")
+    mark = getattr(exc, "problem_mark", None)
+    at = f"{where}:{mark.line + 1}" if mark is not None else where
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and context_mark is not None:
+        problem += f" ({context} at line {context_mark.line + 1})"
+    elif context:
+        problem += f" ({context})"
+    return ConfigError(f"{at}: not valid YAML: {problem}")
 
 
-def _strip_lines(data: Any, path: tuple[Any, ...], index: dict[tuple[Any, ...], int]) -> Any:
-    """Remove the ``__lines__`` markers, recording each key's line in ``index``."""
-    if isinstance(data, dict):
-        lines = data.pop("__lines__", {})
-        for key, value in data.items():
-            if key in lines:
-                index[(*path, key)] = lines[key]
-            data[key] = _strip_lines(value, (*path, key), index)
-        return data
-    if isinstance(data, list):
-        return [_strip_lines(v, (*path, i), index) for i, v in enumerate(data)]
-    return data
-
-
-def _substitute(data: Any, env: Environ, where: str) -> Any:
-    if isinstance(data, dict):
-        return {k: _substitute(v, env, where) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_substitute(v, env, where) for v in data]
-    if isinstance(data, str):
-        return _VAR.sub(lambda m: _lookup(m.group(1), env, where), data)
-    return data
+def read_yaml(text: str, where: str, env: Environ) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """The data of a YAML document, and the line of each key and item by key path."""
+    loader = _FastLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}
+        reader = _Reader(loader, where, env)
+        return reader.read(node, ()), reader.lines
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, where) from None
+    finally:
+        loader.dispose()
 
 
 def _lookup(name: str, env: Environ, where: str) -> str:
@@ -364,15 +470,62 @@ def _describe(
     messages = []
     from_env = _env_names(env)
     for error in exc.errors():
-        loc = tuple(error["loc"])
+        loc = (*error["loc"], *_extra_loc(error))
         line = _line_for(loc, index)
         key = ".".join(str(p) for p in loc) or "(top level)"
         at = f"{where}:{line}" if line else where
         if tuple(str(p) for p in loc) in from_env:
             at = f"environment variable {from_env[tuple(str(p) for p in loc)]}"
-        msg = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
-        messages.append(f"{at}: {key}: {msg}")
+        messages.append(f"{at}: {key}: {_message(error, loc)}")
     return "\n".join(messages)
+
+
+def _extra_loc(error: Any) -> tuple[Any, ...]:
+    """The key inside the model that a validator's :class:`AtKey` error names."""
+    cause = (error.get("ctx") or {}).get("error")
+    return cause.loc if isinstance(cause, AtKey) else ()
+
+
+def _message(error: Any, loc: tuple[Any, ...]) -> str:
+    """The message of one pydantic error, in our words."""
+    if error["type"] == "extra_forbidden":
+        return "unknown key" + _did_you_mean(loc)
+    cause = (error.get("ctx") or {}).get("error")
+    if error["type"] == "value_error" and cause is not None:
+        return str(cause)  # without pydantic's "Value error, " prefix
+    return str(error["msg"])
+
+
+def _did_you_mean(loc: tuple[Any, ...]) -> str:
+    model = _model_at(loc[:-1])
+    if model is None or not isinstance(loc[-1], str):
+        return ""
+    close = difflib.get_close_matches(loc[-1], list(model.model_fields), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The configuration model found at key path ``loc`` (list indexes skipped)."""
+    model: type[BaseModel] = Settings
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        inner = _first_model(field.annotation) if field is not None else None
+        if inner is None:
+            return None
+        model = inner
+    return model
+
+
+def _first_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _first_model(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _line_for(loc: tuple[Any, ...], index: dict[tuple[Any, ...], int]) -> int | None:
@@ -392,14 +545,9 @@ def config_path(explicit: str | Path | None, env: Environ) -> Path:
 def parse_settings(text: str, *, where: str = "<config>", env: Environ | None = None) -> Settings:
     """Validate YAML ``text`` (plus environment overrides) into :class:`Settings`."""
     env = dict(os.environ) if env is None else env
-    try:
-        raw = yaml.load(text, Loader=_LineLoader) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{where}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict):
+    data, index = read_yaml(text, where, env)
+    if not isinstance(data, dict):
         raise ConfigError(f"{where}: the top level must be a mapping of keys")
-    index: dict[tuple[Any, ...], int] = {}
-    data = _substitute(_strip_lines(raw, (), index), env, where)
     data = _merge(data, _env_overrides(env))
     try:
         return Settings.model_validate(data)
@@ -407,12 +555,45 @@ def parse_settings(text: str, *, where: str = "<config>", env: Environ | None = 
         raise ConfigError(_describe(exc, where, index, env)) from None
 
 
+def read_config_text(file: Path) -> str:
+    """The text of a configuration file: at most :data:`MAX_CONFIG_BYTES`, UTF-8."""
+    try:
+        with file.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read the configuration file: {exc.strerror}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{file}: larger than {MAX_CONFIG_BYTES:,} bytes; a configuration file is smaller"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{file}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8"
+        ) from None
+
+
+def missing_config_message(file: Path) -> str:
+    """What to say when there is no configuration file at the default place."""
+    return (
+        f"no configuration file: {file} does not exist here.\n"
+        "  factwatch init             writes a commented starter factwatch.yaml\n"
+        "  factwatch --config FILE    uses another file (or set FACTWATCH_CONFIG)\n"
+        "  factwatch demo             shows factwatch at work without any configuration"
+    )
+
+
 def load_settings(path: str | Path | None = None, env: Environ | None = None) -> LoadedSettings:
-    """Load the configuration file (a missing default file means "no watches")."""
+    """Load the configuration file (``--config``, ``FACTWATCH_CONFIG`` or ./factwatch.yaml).
+
+    A missing file is a :class:`~model.errors.ConfigError` that says how to start.
+    """
     env = dict(os.environ) if env is None else env
     file = config_path(path, env)
     if not file.exists():
         if path or env.get(ENV_PREFIX + "CONFIG"):
             raise ConfigError(f"{file}: no such configuration file")
-        return LoadedSettings(parse_settings("", where=str(file), env=env), None)
-    return LoadedSettings(parse_settings(file.read_text("utf-8"), where=str(file), env=env), file)
+        raise ConfigError(missing_config_message(file))
+    return LoadedSettings(parse_settings(read_config_text(file), where=str(file), env=env), file)

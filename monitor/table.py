@@ -14,6 +14,8 @@ MAX_CELL = 72
 
 def _lines(value: object, width: int) -> list[str]:
     text = "" if value is None else " ".join(str(value).split())
+    if len(text) <= width:
+        return [text]
     return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
 
 

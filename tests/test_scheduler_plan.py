@@ -8,6 +8,9 @@ import pytest
 
 from model.http import retry_after_seconds
 from monitor.scheduler import (
+    LastCheck,
+    NextRun,
+    Plan,
     crontab_weekdays,
     jitter_for,
     make_trigger,
@@ -28,6 +31,7 @@ def _watch(**schedule: object) -> WatchSettings:
     ("schedule", "last", "expected"),
     [
         ({"every": "6h"}, None, NOW),
+        ({"cron": "0 7 * * 1-5"}, None, datetime(2026, 12, 7, 7, tzinfo=UTC)),
         ({"every": "6h"}, NOW - timedelta(hours=1), NOW + timedelta(hours=5)),
         ({"every": "30m"}, NOW - timedelta(hours=3), NOW - timedelta(hours=2, minutes=30)),
         ({}, NOW - timedelta(hours=1), NOW + timedelta(hours=5)),
@@ -41,6 +45,7 @@ def _watch(**schedule: object) -> WatchSettings:
     ],
     ids=[
         "never-checked",
+        "never-checked-cron-waits",
         "interval",
         "overdue-interval",
         "default-interval",
@@ -113,8 +118,69 @@ def test_jitter(watch: dict[str, str | None], expected: float) -> None:
     assert jitter_for(settings, SchedulerSettings()) == expected
 
 
-def test_jitter_spreads_runs_within_its_bound() -> None:
-    trigger = make_trigger(_watch(every="1h").model_copy(update={"jitter": 60.0}), DEFAULTS)
-    dues = {next_due(trigger, NOW, NOW) for _ in range(20)}
-    assert len(dues) > 1
-    assert all(NOW + timedelta(hours=1) <= d <= NOW + timedelta(hours=1, minutes=1) for d in dues)
+def test_jitter_is_drawn_once_per_slot_and_spreads_watches_within_its_bound() -> None:
+    watches = [
+        _watch(every="1h").model_copy(update={"name": f"w{i}", "jitter": 60.0}) for i in range(20)
+    ]
+    plans = [Plan(w, DEFAULTS) for w in watches]
+    dues = [plan.slot(NOW, NOW) for plan in plans]
+    assert dues == [plan.slot(NOW, NOW) for plan in plans]  # the same every time it is asked
+    assert len(set(dues)) == 20
+    assert all(NOW + timedelta(hours=1) <= d < NOW + timedelta(hours=1, minutes=1) for d in dues)
+
+
+def test_a_new_cron_watch_waits_for_its_first_cron_time() -> None:
+    plan = Plan(_watch(cron="0 9-17 * * 1-5", timezone="America/Toronto"), DEFAULTS)
+    monday_0724_toronto = datetime(2026, 12, 7, 12, 24, tzinfo=UTC)
+    assert plan.next_run(None, monday_0724_toronto) == NextRun(
+        datetime(2026, 12, 7, 14, 0, tzinfo=UTC)
+    )
+
+
+def test_a_cron_watch_skips_a_missed_slot_on_start_and_counts_it() -> None:
+    plan = Plan(_watch(cron="0 * * * *"), DEFAULTS)
+    last = LastCheck(NOW - timedelta(hours=3), NOW - timedelta(hours=3))
+    assert plan.on_start(last, NOW + timedelta(minutes=30), grace=60) == (
+        NextRun(NOW + timedelta(hours=1)),
+        3,
+    )
+    interval = Plan(_watch(every="1h"), DEFAULTS)
+    assert interval.on_start(last, NOW, grace=60) == (NextRun(NOW - timedelta(hours=2)), 0)
+
+
+def _failed(reason: str, status: int | None, failures: int) -> LastCheck:
+    return LastCheck(NOW, NOW + timedelta(seconds=2), reason, status, failures)
+
+
+@pytest.mark.parametrize(
+    ("last", "expected"),
+    [
+        (_failed("connection", None, 1), NextRun(NOW + timedelta(seconds=62), 1, "connection")),
+        (_failed("timeout", None, 2), NextRun(NOW + timedelta(seconds=122), 2, "timeout")),
+        (_failed("http-status", 503, 3), NextRun(NOW + timedelta(seconds=242), 3, "HTTP 503")),
+        (_failed("http-status", 429, 1), NextRun(NOW + timedelta(seconds=62), 1, "HTTP 429")),
+        (_failed("deadline", None, 6), NextRun(NOW + timedelta(seconds=1922), 6, "deadline")),
+        (_failed("connection", None, 7), NextRun(NOW + timedelta(hours=1))),
+        (_failed("http-status", 404, 1), NextRun(NOW + timedelta(hours=1))),
+        (_failed("parse", None, 1), NextRun(NOW + timedelta(hours=1))),
+        (LastCheck(NOW, NOW), NextRun(NOW + timedelta(hours=1))),
+    ],
+    ids=[
+        "connection-1m",
+        "timeout-2m",
+        "5xx-4m",
+        "429",
+        "deadline-32m",
+        "capped-at-the-interval",
+        "404-waits",
+        "parse-waits",
+        "success",
+    ],
+)
+def test_transient_failures_are_retried_with_backoff(last: LastCheck, expected: NextRun) -> None:
+    assert Plan(_watch(every="1h"), DEFAULTS).next_run(last, NOW) == expected
+
+
+def test_retries_can_be_turned_off() -> None:
+    plan = Plan(_watch(every="1h"), SchedulerSettings(jitter=0, retry_backoff=0))
+    assert plan.next_run(_failed("connection", None, 1), NOW) == NextRun(NOW + timedelta(hours=1))

@@ -18,6 +18,21 @@ from model.errors import ConfigError, FactwatchError, UnknownWatchError
 from monitor.cli.common import EXIT_FAILED, EXIT_USAGE, AppContext
 
 COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": (
+        "editing",
+        "init",
+        "Write a commented starter configuration (./factwatch.yaml or --config FILE).",
+    ),
+    "add": (
+        "editing",
+        "add",
+        "Add a watch of URL to the configuration file, keeping its comments.",
+    ),
+    "remove": (
+        "editing",
+        "remove",
+        "Remove watch NAME from the configuration file, keeping its comments.",
+    ),
     "check": ("checking", "check", "Check every watch (or the NAMEd ones) once, now."),
     "run": (
         "service",

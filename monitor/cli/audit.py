@@ -11,8 +11,9 @@ import click
 from model.errors import UnknownWatchError
 from model.events import EventMeta, event_json
 from model.facts import Fact
-from model.kinds import describe, format_value
-from monitor.cli.common import TIME, UNTIL, AppContext, emit_json, pass_app, when
+from model.kinds import describe, format_value, tally
+from model.timefmt import iso
+from monitor.cli.common import TIME, UNTIL, AppContext, emit_json, parse_time, pass_app, when
 from monitor.table import render_table
 from parsers.model import blocks_from_json
 from store.models import Version
@@ -124,7 +125,7 @@ def changes(
     rows = [
         (
             e["id"],
-            e["detected_at"],
+            when(parse_time(e["detected_at"])),
             e["watch"],
             e["kind"],
             e["change"],
@@ -152,7 +153,7 @@ def history(app: AppContext, name: str, as_json: bool) -> None:
                 "versions": [
                     {
                         "version": v.seq,
-                        "stored_at": when(v.created_at),
+                        "stored_at": iso(v.created_at),
                         "url": v.url,
                         "title": v.title,
                         "body_sha256": v.body_sha,
@@ -162,7 +163,7 @@ def history(app: AppContext, name: str, as_json: bool) -> None:
                 ],
                 "checks": [
                     {
-                        "started_at": when(c.started_at),
+                        "started_at": iso(c.started_at),
                         "outcome": c.outcome,
                         "status": c.status,
                         "reason": c.reason,
@@ -246,7 +247,7 @@ def diff(
             }
         )
         return
-    click.echo(f"{name}: v{old.seq} -> v{new.seq}, {len(events)} fact change(s)")
+    click.echo(f"{name}: v{old.seq} -> v{new.seq}, {tally(events)}")
     for change in events:
         click.echo(f"  - {describe(change)}")
     click.echo("")

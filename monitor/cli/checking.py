@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 
 import click
 
-from model.kinds import describe
+from model.kinds import describe, tally
 from model.outcomes import Changed, Failed, Outcome, Unchanged
 from monitor.cli.alerts import deliver_now
 from monitor.cli.common import EXIT_FAILED, EXIT_OK, AppContext, emit_json, pass_app
-from monitor.dispatch import Finished, check_once
+from monitor.dispatch import Finished, Progress, check_once
 from monitor.table import render_table
 
 
@@ -51,26 +50,24 @@ def outcome_words(outcome: Outcome) -> str:
         ]
     if outcome.baseline:
         return f"first version stored (v{outcome.version})"
-    count = len(outcome.changes)
-    return f"new version v{outcome.version}: {count} fact change{'s' if count != 1 else ''}"
+    return f"new version v{outcome.version}: {tally(outcome.changes)}"
 
 
-def _progress(total: int, quiet: bool) -> Callable[[Finished], None]:
-    done = [0]
-
-    def report(finished: Finished) -> None:
-        done[0] += 1
+def _progress(quiet: bool) -> Progress:
+    def report(finished: Finished, position: int, total: int) -> None:
         if not quiet:
             name, words = finished.job.watch.name, outcome_words(finished.outcome)
-            click.echo(f"[{done[0]}/{total}] {name}: {words}", err=True)
+            via = f" (cited by {finished.job.parent})" if finished.job.parent else ""
+            click.echo(f"[{position}/{total}] {name}{via}: {words}", err=True)
 
     return report
 
 
 def run_pass(app: AppContext, names: tuple[str, ...], quiet: bool) -> list[Outcome]:
-    """Check the named (or all) watches once, reporting progress on stderr."""
+    """Check the named (or all) watches once, reporting progress on stderr: one line per
+    check, counting the statements the pages cite as they are found."""
     watches = app.select_watches(names)
-    return check_once(app.store, app.settings, watches, _progress(len(watches), quiet))
+    return check_once(app.store, app.settings, watches, _progress(quiet))
 
 
 def print_outcomes(outcomes: list[Outcome]) -> None:
@@ -94,7 +91,7 @@ def check(app: AppContext, names: tuple[str, ...], as_json: bool, quiet: bool) -
     Exit status 1 if any watch failed; the others are still checked and stored.
     """
     if not app.settings.watches:
-        click.echo("No watches configured. Add some under 'watches:' in the config.", err=True)
+        click.echo("No watches configured: add one with `factwatch add URL`.", err=True)
     outcomes = run_pass(app, names, quiet or as_json)
     deliver_now(app, quiet=quiet or as_json)  # this pass's alerts and any still pending
     if as_json:

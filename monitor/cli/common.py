@@ -120,8 +120,22 @@ UNTIL = TimeParam(end=True)
 
 
 def when(moment: datetime | None) -> str:
-    """A time for tables: ``2026-12-01 06:00:03Z``."""
-    return moment.strftime("%Y-%m-%d %H:%M:%SZ") if moment else "-"
+    """A time for tables, in UTC: ``2026-12-01 06:00:03Z`` (a naive time is UTC)."""
+    if moment is None:
+        return "-"
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return aware.strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def local_when(moment: datetime | None, zone: str) -> str:
+    """A time for tables in time zone ``zone`` with its offset: ``2026-12-01 09:00:03-05:00``
+    (``...Z`` in UTC)."""
+    if moment is None or zone == "UTC":
+        return when(moment)
+    from zoneinfo import ZoneInfo
+
+    local = moment.astimezone(ZoneInfo(zone))
+    return local.isoformat(sep=" ", timespec="seconds")
 
 
 def emit_json(data: Any) -> None:

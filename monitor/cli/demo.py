@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import click
@@ -23,12 +24,22 @@ def demo(keep: Path | None) -> None:
     """Watch a bundled copy of the seed page change, without network.
 
     Serves two versions of Public Safety Canada's "International Efforts and
-    Cooperation" page on 127.0.0.1, checks each, and prints the facts of the
-    first and the fact changes of the second.
+    Cooperation" page on 127.0.0.1, checks each into a database of its own
+    (removed afterwards unless --keep DIR), and prints the facts of the first
+    and the fact changes of the second.
     """
     if keep:
         keep.mkdir(parents=True, exist_ok=True)
-    store, outcomes = run_demo(keep)
+        _show(keep)
+        click.echo(f"\nDatabase kept: sqlite:///{keep}/demo.db")
+        return
+    with tempfile.TemporaryDirectory(prefix="factwatch-demo-") as folder:
+        _show(Path(folder))
+    click.echo("\nThe demo database was temporary and is removed; --keep DIR keeps it.")
+
+
+def _show(folder: Path) -> None:
+    store, outcomes = run_demo(folder)
     try:
         first = store.version(WATCH, seq=1)
         assert first is not None
@@ -40,6 +51,5 @@ def demo(keep: Path | None) -> None:
         if isinstance(outcomes[1], Changed):
             for change in outcomes[1].changes:
                 click.echo(f"  - {describe(change)}")
-        click.echo(f"\nDatabase: {store.engine.url}")
     finally:
         store.close()
