@@ -34,6 +34,7 @@ from model.events import EventMeta, event_json
 from model.facts import Fact
 from model.kinds import alert_kind, kind_of
 from model.timefmt import iso
+from store.findings import StoredFinding
 from store.records import NewAlert
 
 DISCREPANCY, PARITY = "discrepancy", "parity"
@@ -116,17 +117,17 @@ def fact_in(fact: Fact, facts: Iterable[Fact]) -> Fact | None:
     return next((o for o in facts if (o.kind, o.subject) == (fact.kind, fact.subject)), None)
 
 
-def _stamp(facts: Iterable[Fact], prefer: str) -> tuple[date, str] | None:
+def _stamps(facts: Iterable[Fact], prefer: str) -> list[tuple[date, str]]:
+    """A version's own dates (``modified``, ``published``), the preferred one first."""
     found: dict[str, date] = {}
     for fact in facts:
-        basis = (
-            "modified" if is_modified_stamp(fact) else "published" if is_dateline(fact) else None
-        )
+        basis = "modified" if is_modified_stamp(fact) else None
+        basis = basis or ("published" if is_dateline(fact) else None)
         day = _day(fact.value.get("date"))
         if basis and day and basis not in found:
             found[basis] = day
     order = (prefer, "published" if prefer == "modified" else "modified")
-    return next(((found[b], b) for b in order if b in found), None)
+    return [(found[b], b) for b in order if b in found]
 
 
 def _day(text: object) -> date | None:
@@ -141,8 +142,9 @@ def value_since(fact: Fact, history: Iterable[Seen], role: str) -> Dated:
 
     The run of versions stating the same value ends at the first older one
     that does not; the oldest version of the run is when the value appeared.
-    Its own stamp (publication date for a statement, "Date modified" for a
-    page) dates it when the stamp falls between the version before and it.
+    Its own stamps (publication date first for a statement, "Date modified"
+    first for a page) date it when one falls between the version before and
+    it; else the day factwatch stored that version dates it.
     """
     same = kind_of(fact.kind).same
     start: Seen | None = None
@@ -155,13 +157,28 @@ def value_since(fact: Fact, history: Iterable[Seen], role: str) -> Dated:
         start = seen
     if start is None:
         raise ValueError("history must start with the version stating the fact")
-    stamp = _stamp(start.facts, "published" if role == STATEMENT else "modified")
-    if stamp is not None:
-        day, basis = stamp
-        fits = day <= start.at.date() and (before is None or day >= before.at.date())
-        if fits:
+    for day, basis in _stamps(start.facts, "published" if role == STATEMENT else "modified"):
+        if day <= start.at.date() and (before is None or day >= before.at.date()):
             return Dated(day, basis, start.at)
     return Dated(start.at.date(), "observed", start.at)
+
+
+def dates_of(detail: Mapping[str, Any]) -> tuple[Dated | None, Dated | None]:
+    """The dates a stored finding gave its two sides (``None`` for a side without)."""
+    found: list[Dated | None] = []
+    for side in list(detail.get("sides", ()))[:2]:
+        try:
+            seen = datetime.fromisoformat(str(side["seen"]).replace("Z", "+00:00"))
+            found.append(Dated(date.fromisoformat(str(side["since"])), str(side["basis"]), seen))
+        except (KeyError, ValueError):
+            found.append(None)
+    found += [None] * (2 - len(found))
+    return found[0], found[1]
+
+
+def same_values(detail: Mapping[str, Any], link: Link) -> bool:
+    """Whether a stored finding was about the values the link's facts state now."""
+    return _values(detail) == [dict(link.left.value), dict(link.right.value)]
 
 
 # -- findings ----------------------------------------------------------------------------
@@ -338,23 +355,11 @@ def evaluate(
 
 
 @dataclass(frozen=True)
-class Stored:
-    """An open finding as the store holds it."""
-
-    id: int
-    kind: str
-    key: str
-    subject: str
-    section: str
-    detail: dict[str, Any]
-
-
-@dataclass(frozen=True)
 class Resolution:
     """An open finding to close: why (``agree``, ``unlinked``, ``not-compared``), and the
     agreeing facts when they agree again."""
 
-    stored: Stored
+    stored: StoredFinding
     why: str
     now: dict[str, Any] | None = None
 
@@ -364,8 +369,8 @@ class Plan:
     """What to write after an evaluation."""
 
     opened: tuple[Finding, ...] = ()
-    changed: tuple[tuple[Stored, Finding], ...] = ()
-    refreshed: tuple[tuple[Stored, Finding], ...] = ()
+    changed: tuple[tuple[StoredFinding, Finding], ...] = ()
+    refreshed: tuple[tuple[StoredFinding, Finding], ...] = ()
     resolved: tuple[Resolution, ...] = ()
 
     @property
@@ -378,7 +383,7 @@ def _values(detail: Mapping[str, Any]) -> list[Any]:
     return [side.get("value") for side in detail.get("sides", ())]
 
 
-def reconcile(stored: Sequence[Stored], evaluation: Evaluation) -> Plan:
+def reconcile(stored: Sequence[StoredFinding], evaluation: Evaluation) -> Plan:
     """Open new findings, change those whose values moved, resolve those that are gone.
 
     An open finding whose link is pending (a language pair within its window
@@ -387,8 +392,8 @@ def reconcile(stored: Sequence[Stored], evaluation: Evaluation) -> Plan:
     current = {(f.kind, f.key): f for f in evaluation.findings}
     known = {(s.kind, s.key): s for s in stored}
     opened = tuple(f for k, f in current.items() if k not in known)
-    changed: list[tuple[Stored, Finding]] = []
-    refreshed: list[tuple[Stored, Finding]] = []
+    changed: list[tuple[StoredFinding, Finding]] = []
+    refreshed: list[tuple[StoredFinding, Finding]] = []
     resolved: list[Resolution] = []
     for k, old in known.items():
         new = current.get(k)
@@ -403,7 +408,7 @@ def reconcile(stored: Sequence[Stored], evaluation: Evaluation) -> Plan:
     return Plan(opened, tuple(changed), tuple(refreshed), tuple(resolved))
 
 
-def retire(stored: Sequence[Stored]) -> Plan:
+def retire(stored: Sequence[StoredFinding]) -> Plan:
     """Resolve findings of a pair no longer compared (a statement no longer cited)."""
     return Plan(resolved=tuple(Resolution(s, "not-compared") for s in stored))
 

@@ -493,6 +493,15 @@ def _members_note(detail: Value) -> str:
     return "; ".join(notes)
 
 
+def _moved(detail: Value, old: Value, new: Value) -> str:
+    """ " (Italy added; France removed)" between two sides' members; "" for other kinds."""
+    fact_kind = kind_of(str(detail.get("fact_kind", "")))
+    added, removed = fact_kind.delta(old.get("value") or {}, new.get("value") or {})
+    parts = [f"{', '.join(added)} added"] if added else []
+    parts += [f"{', '.join(removed)} removed"] if removed else []
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def _resolved(change: Change, detail: Value) -> str:
     left, right = detail["sides"]
     words = _RESOLUTIONS.get(change.note or "", "agree again")
@@ -557,6 +566,7 @@ class Parity(Kind):
             return f"{change.subject}: {said}"
         lead, behind = sides[1 - lag], sides[lag]
         ahead = _side_value(detail, lead, unit=True, human_dates=human_dates)
+        ahead += _moved(detail, behind, lead)
         when = f" {_side_when(lead)}" if _side_when(lead) else ""
         still = _side_value(detail, behind, unit=False, human_dates=human_dates)
         return f"{change.subject}: {lead['label']}: {ahead}{when}; {behind['label']} still {still}"
