@@ -79,6 +79,10 @@ class FindingsTransaction:
         self.ids = ids
         self.names = {i: n for n, i in ids.items()}
 
+    def has(self, *names: str) -> bool:
+        """Whether every watch named is stored (a followed document may not be yet)."""
+        return all(n in self.ids for n in names)
+
     def _id(self, name: str) -> int:
         if name not in self.ids:
             raise UnknownWatchError(f"watch {name!r} is not part of this transaction")
@@ -104,7 +108,7 @@ class FindingsTransaction:
             or_(FindingRow.left_id == me, FindingRow.right_id == me),
             FindingRow.resolved_at.is_(None),
         )
-        pairs = set(self.session.execute(query).tuples())
+        pairs = {(a, b) for a, b in self.session.execute(query)}
         names = _names(self.session, {i for pair in pairs for i in pair})
         return {(names[a], names[b]) for a, b in pairs}
 
@@ -144,21 +148,19 @@ class FindingsTransaction:
             .values(resolved_at=at, updated_at=at, resolution=why)
         )
 
-    def add_events(
-        self, owner: str, changes: Sequence[Change], check_id: int, at: datetime
-    ) -> tuple[int | None, list[int]]:
-        """Store finding events as change events of ``owner``'s current version.
-
-        Returns the version's number and the events' ids (no version: nothing stored).
-        """
-        version = self.session.scalar(
+    def current_version(self, name: str) -> Version | None:
+        """The latest version of watch ``name`` (its URL and title name it in alerts)."""
+        return self.session.scalar(
             select(Version)
-            .where(Version.watch_id == self._id(owner))
+            .where(Version.watch_id == self._id(name))
             .order_by(Version.seq.desc())
             .limit(1)
         )
-        if version is None or not changes:
-            return (version.seq if version else None), []
+
+    def add_events(
+        self, version: Version, changes: Sequence[Change], check_id: int, at: datetime
+    ) -> list[int]:
+        """Store finding events as change events of ``version``'s watch; their ids."""
         rows = [
             ChangeRow(
                 **change_to_dict(change),
@@ -172,7 +174,7 @@ class FindingsTransaction:
         ]
         self.session.add_all(rows)
         self.session.flush()
-        return version.seq, [r.id for r in rows]
+        return [r.id for r in rows]
 
     def add_alerts(self, owner: str, check_id: int, alerts: Sequence[NewAlert]) -> list[int]:
         """Queue ``alerts`` for ``owner``, caused by the check ``check_id``."""
@@ -190,6 +192,8 @@ def _names(s: Session, ids: set[int]) -> dict[int, str]:
 def transaction(store: Store, watches: Sequence[str]) -> Iterator[FindingsTransaction]:
     """A transaction over the findings of ``watches``, their rows locked first.
 
+    Watches not (yet) stored are left out: see :meth:`FindingsTransaction.has`.
+
     The lock is the transaction's first statement (a write), so on SQLite it
     waits for other writers instead of failing on a stale read.
     """
@@ -201,13 +205,8 @@ def transaction(store: Store, watches: Sequence[str]) -> Iterator[FindingsTransa
             .values(consecutive_failures=Watch.consecutive_failures)
             .execution_options(synchronize_session=False)
         )
-        ids = {
-            n: i for n, i in s.execute(select(Watch.name, Watch.id).where(Watch.name.in_(names)))
-        }
-        missing = [n for n in names if n not in ids]
-        if missing:
-            raise UnknownWatchError(f"no watch named {missing[0]!r} in the database")
-        yield FindingsTransaction(s, ids)
+        query = select(Watch.name, Watch.id).where(Watch.name.in_(names))
+        yield FindingsTransaction(s, {n: i for n, i in s.execute(query)})
 
 
 def findings(
