@@ -194,7 +194,11 @@ def settings_for(case: dict[str, Any], store: Store, server: LocalServer, **watc
 def _channels(watch: dict[str, Any]) -> dict[str, Any]:
     if not watch.get("alert"):
         return {}
-    return {"alerts": ({"name": watch["alert"][0], "webhook": {"url": "http://127.0.0.1:9/"}},)}
+    return {
+        "alerts": (
+            {"name": watch["alert"][0], "webhook": {"url": "http://127.0.0.1:9/", "secret": "s"}},
+        )
+    }
 
 
 def right_path(case: dict[str, Any]) -> str:
