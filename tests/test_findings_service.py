@@ -109,6 +109,7 @@ def test_findings_lists_open_findings_with_when_each_appeared(
     assert data["link"]["why"] == "companies, endorsed, Principles"
     explained = _cli(tmp_path, store, "--explain").stdout
     assert "a total of 19 companies have endorsed the Principles" in explained
+    assert "page - left-page, since 2023-06-09 (its Date modified):" in explained
     assert "linked by: companies, endorsed, Principles (confidence 1.0)" in explained
 
 

@@ -15,6 +15,11 @@ from store.findings import StoredFinding
 from store.findings import findings as stored_findings
 
 KINDS = ("discrepancy", "parity")
+BASES = {
+    "modified": "its Date modified",
+    "published": "its publication date",
+    "observed": "first seen by factwatch",
+}
 
 
 def summary(finding: StoredFinding) -> str:
@@ -53,8 +58,9 @@ def _explain(finding: StoredFinding) -> None:
     click.echo(f"\n#{finding.id} [{finding.kind}] {summary(finding)}")
     click.echo(f"  opened {when(finding.opened_at)}; {_resolved(finding)}")
     for side in finding.detail.get("sides", ()):
-        since = f", since {side['since']} ({side['basis']})" if side.get("since") else ""
-        click.echo(f"  {side['label']} ({side['watch']}{since}):")
+        basis = BASES.get(side.get("basis") or "", "")
+        since = f", since {side['since']} ({basis})" if side.get("since") else ""
+        click.echo(f"  {side['label']} - {side['watch']}{since}:")
         click.echo(f"    {side.get('evidence') or '-'}")
     link = finding.detail.get("link") or {}
     if link:
