@@ -230,7 +230,7 @@ def retire_stale(
         stale = [p for p in tx.open_pairs(name) if frozenset(p) not in current]
     for left, right in stale:
         with stored.transaction(store, [left, right]) as tx:
-            open_now = tx.open_findings(left, right)
+            open_now = sorted(tx.open_findings(left, right), key=lambda f: (f.owner, f.id))
             for owner, group in itertools.groupby(open_now, key=lambda f: f.owner):
                 plan = retire(list(group))
                 _apply(tx, settings, owner, (left, right), plan, check_id, now)
