@@ -37,7 +37,9 @@ from alerts.align import align_facts
 from model.changes import Change
 from model.facts import Fact
 from model.kinds import kind_of
-from parsers.model import Block, Document
+from parsers.model import Block, Document, blocks_from_json
+from store.facts_codec import StoredFacts
+from store.repo import Store
 
 SIMILARITY_THRESHOLD = 0.62
 EXTRACTION_MIN_FACTS = 8
@@ -239,6 +241,18 @@ def _table_event(facts: Sequence[Fact], change: str) -> Change:
         evidence_before=evidence if change == "removed" else None,
         evidence_after=evidence if change == "added" else None,
     )
+
+
+def stored_extract(stored: StoredFacts) -> Extract:
+    """What a stored version states: its facts, and its blocks when they were kept."""
+    blocks = blocks_from_json(stored.blocks) if stored.blocks is not None else None
+    return Extract(stored.facts, blocks)
+
+
+def diff_stored(store: Store, old_version_id: int, new_version_id: int) -> list[Change]:
+    """The change events between two stored versions (of one watch), as a check finds them."""
+    old = stored_extract(store.stored_facts(old_version_id))
+    return diff_versions(old, stored_extract(store.stored_facts(new_version_id))).changes
 
 
 def diff_documents(

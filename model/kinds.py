@@ -7,10 +7,14 @@ events only), whether a watch's own pattern rules may yield it (``rule``), wheth
 facts are stated for a reference period such as a year (``has_period``),
 whether a fact of it describes a whole structure (a list, a table) rather
 than one sentence (``aggregate``), what its changes are called when counted
-(``counted_as``: fact change, link change), and how its values:
+(``counted_as``: fact change, link change), whether facts of it are compared
+across sources (``compared``: a page and the statements it cites, a language
+pair), and how its values:
 
 * compare (:meth:`Kind.same`) and differ (:meth:`Kind.delta`: members added
   and removed), and what a difference means (:meth:`Kind.note`);
+* agree when two sources state them (:meth:`Kind.agrees`: "over 11 million"
+  agrees with "12 million", "March 2022" with "2022-03-24");
 * unite when one statement is split over a section (:meth:`Kind.unite`);
 * read in words (:meth:`Kind.format_value`, :meth:`Kind.describe`).
 
@@ -70,6 +74,7 @@ class Kind:
     has_period: ClassVar[bool] = False
     aggregate: ClassVar[bool] = False
     counted_as: ClassVar[str] = "fact change"
+    compared: ClassVar[bool] = True
 
     def same(self, a: Value, b: Value) -> bool:
         """Whether two values state the same thing (order of lists ignored)."""
@@ -78,6 +83,10 @@ class Kind:
     def delta(self, a: Value, b: Value) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """``(added, removed)`` items from value ``a`` to ``b`` (none for most kinds)."""
         return (), ()
+
+    def agrees(self, a: Value, b: Value) -> bool:
+        """Whether two sources stating ``a`` and ``b`` say the same (see :meth:`same`)."""
+        return self.same(a, b)
 
     def items(self, value: Value) -> tuple[str, ...]:
         """The items a value lists (a group's members); ``()`` for most kinds."""
@@ -248,12 +257,54 @@ class Figure(Kind):
             text = f"{value['qualifier']} {text}"
         return text
 
+    def agrees(self, a: Value, b: Value) -> bool:
+        """Amounts agree when the ranges their qualifiers allow overlap ("over 6 million"
+        agrees with 6.5 million, not with 5 million); percentages and currencies must match."""
+        if bool(a.get("percent")) != bool(b.get("percent")):
+            return False
+        if a.get("currency") and b.get("currency") and a["currency"] != b["currency"]:
+            return False
+        low_a, high_a = amount_range(a)
+        low_b, high_b = amount_range(b)
+        return low_a <= high_b and low_b <= high_a
+
     def suffix(self, change: Change) -> str:
         if change.note == "new-period":
             return f" (new figure for {change.period_after}; was for {change.period_before})"
         if change.note == "correction":
             return f" (correction for {change.period_after})"
         return ""
+
+
+_AT_LEAST = frozenset({"over", "more than", "at least", "upwards of"})
+_AT_MOST = frozenset({"up to", "fewer than", "less than"})
+_JUST_UNDER = frozenset({"nearly", "almost"})
+_ROUGHLY = frozenset({"about", "approximately"})
+_SLACK = 0.1
+
+
+def amount_range(value: Value) -> tuple[float, float]:
+    """The amounts a figure's value allows: its qualifier widens the stated amount.
+
+    "over 6 million" is 6 million or more, "up to 5" at most 5, "nearly 100"
+    between 90 and 100, "about 20" between 18 and 22; an unqualified amount
+    (or a range "5 to 7") is what it says.
+    """
+    amount = value.get("amount")
+    if not isinstance(amount, int | float):
+        return (float("-inf"), float("inf"))
+    low = float(amount)
+    high = float(value["amount_max"]) if value.get("amount_max") is not None else low
+    qualifier = value.get("qualifier")
+    if qualifier in _AT_LEAST:
+        return (low, float("inf"))
+    if qualifier in _AT_MOST:
+        return (float("-inf"), high)
+    if qualifier in _JUST_UNDER:
+        return (low * (1 - _SLACK), high)
+    if qualifier in _ROUGHLY:
+        return (low * (1 - _SLACK), high * (1 + _SLACK))
+    return (low, high)
 
 
 PAGE_MODIFIED = "page-modified"
@@ -273,12 +324,30 @@ class Date(Kind):
             return PAGE_MODIFIED
         return self.name
 
+    def agrees(self, a: Value, b: Value) -> bool:
+        """Dates agree at the precision both give: "2022-03" agrees with "2022-03-24".
+
+        An end date is compared only when both give one.
+        """
+        if not _same_at_precision(a.get("date"), b.get("date")):
+            return False
+        ends = a.get("date_end"), b.get("date_end")
+        return None in ends or _same_at_precision(*ends)
+
     def format_value(self, value: Value | None, *, human_dates: bool = False) -> str:
         if value is None:
             return "-"
         show: Callable[[str], str] = date_words if human_dates else str
         start, end = str(value.get("date")), value.get("date_end")
         return f"{show(start)} to {show(str(end))}" if end else show(start)
+
+
+def _same_at_precision(a: object, b: object) -> bool:
+    """Two ISO dates (or absent) agree when the shorter is a prefix of the longer."""
+    if a is None or b is None:
+        return a is None and b is None
+    short, long = sorted((str(a), str(b)), key=len)
+    return long == short or long.startswith(short + "-")
 
 
 @register
@@ -335,6 +404,7 @@ class Collection(Kind):
     name = "collection"
     alert = False
     aggregate = True
+    compared = False
 
     def items(self, value: Value) -> tuple[str, ...]:
         return tuple(_entry_label(e) for e in value.get("entries", ()))
@@ -397,3 +467,127 @@ class TableShown(Kind):
         if change.change == "added":
             return f"New table '{change.subject}' ({self.format_value(change.after)})"
         return f"Table '{change.subject}' withdrawn ({self.format_value(change.before)})"
+
+
+# -- findings: what two sources say side by side ---------------------------------------
+
+_RESOLUTIONS = {
+    "agree": "agree again",
+    "unlinked": "no longer state it alike (one of the facts is gone)",
+    "not-compared": "are no longer compared",
+}
+
+
+def _side_value(detail: Value, side: Value, *, unit: bool, human_dates: bool) -> str:
+    """A side's value in words: "19", "21 companies", "9 members", "March 2024"."""
+    fact_kind = kind_of(str(detail.get("fact_kind", "")))
+    value = side.get("value") or {}
+    if fact_kind.aggregate:
+        count = len(fact_kind.items(value))
+        return f"{count} member{'' if count == 1 else 's'}"
+    text = fact_kind.format_value(value, human_dates=human_dates)
+    if unit and value.get("unit"):
+        text = f"{text} {value['unit']}"
+    return text
+
+
+def _side_when(side: Value) -> str:
+    """When a source says it: "since 2023-06-09" (its stamp), "2022-03-24" (its date),
+    "seen since 2026-12-01" (first observed)."""
+    since, basis = side.get("since"), side.get("basis")
+    if not since:
+        return ""
+    if basis == "published":
+        return str(since)
+    return f"since {since}" if basis == "modified" else f"seen since {since}"
+
+
+def _members_note(detail: Value) -> str:
+    """ "only the page lists Australia; only the statement lists Italy" for memberships."""
+    fact_kind = kind_of(str(detail.get("fact_kind", "")))
+    left, right = detail["sides"]
+    added, removed = fact_kind.delta(left.get("value") or {}, right.get("value") or {})
+    notes = [f"only {right['label']} lists {', '.join(added)}"] if added else []
+    notes += [f"only {left['label']} lists {', '.join(removed)}"] if removed else []
+    return "; ".join(notes)
+
+
+def _moved(detail: Value, old: Value, new: Value) -> str:
+    """ " (Italy added; France removed)" between two sides' members; "" for other kinds."""
+    fact_kind = kind_of(str(detail.get("fact_kind", "")))
+    added, removed = fact_kind.delta(old.get("value") or {}, new.get("value") or {})
+    parts = [f"{', '.join(added)} added"] if added else []
+    parts += [f"{', '.join(removed)} removed"] if removed else []
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _resolved(change: Change, detail: Value) -> str:
+    left, right = detail["sides"]
+    words = _RESOLUTIONS.get(change.note or "", "agree again")
+    agreed = ""
+    if change.note == "agree" and change.after:
+        now = change.after
+        agreed = f" ({_side_value(now, now['sides'][0], unit=True, human_dates=False)})"
+    return f"{change.subject}: resolved, {left['label']} and {right['label']} {words}{agreed}"
+
+
+@register
+class Discrepancy(Kind):
+    """Two sources state one fact differently (a page and a statement it cites).
+
+    The event's value is the finding: both sides (value, evidence, source,
+    the date each says it since) and whether time explains the difference.
+    Recorded, and alerted only when a watch asks (``alert_on: [discrepancy]``).
+    """
+
+    name = "discrepancy"
+    counted_as = "finding"
+    alert = False
+    fact = False
+
+    def describe(self, change: Change, *, human_dates: bool = False) -> str:
+        if change.change == "removed":
+            return _resolved(change, change.before or {})
+        detail = change.after or {}
+        left, right = detail["sides"]
+        parts = []
+        for side in (left, right):
+            when = ", ".join(w for w in (side["label"], _side_when(side)) if w)
+            parts.append(
+                f"{_side_value(detail, side, unit=False, human_dates=human_dates)} ({when})"
+            )
+        notes = [n for n in (_members_note(detail), detail.get("explanation")) if n]
+        text = f"{change.subject}: {parts[0]} vs {parts[1]}"
+        return f"{text}: {'; '.join(notes)}" if notes else text
+
+
+@register
+class Parity(Kind):
+    """A fact updated in one language and not in the other within ``parity_window``.
+
+    Recorded, and alerted only when a watch asks (``alert_on: [parity]``).
+    """
+
+    name = "parity"
+    counted_as = "finding"
+    alert = False
+    fact = False
+
+    def describe(self, change: Change, *, human_dates: bool = False) -> str:
+        if change.change == "removed":
+            return _resolved(change, change.before or {})
+        detail = change.after or {}
+        sides = detail["sides"]
+        lag = detail.get("lagging")
+        if lag not in (0, 1):
+            said = "; ".join(
+                f"{s['label']}: {_side_value(detail, s, unit=True, human_dates=human_dates)}"
+                for s in sides
+            )
+            return f"{change.subject}: {said}"
+        lead, behind = sides[1 - lag], sides[lag]
+        ahead = _side_value(detail, lead, unit=True, human_dates=human_dates)
+        ahead += _moved(detail, behind, lead)
+        when = f" {_side_when(lead)}" if _side_when(lead) else ""
+        still = _side_value(detail, behind, unit=False, human_dates=human_dates)
+        return f"{change.subject}: {lead['label']}: {ahead}{when}; {behind['label']} still {still}"

@@ -27,7 +27,7 @@ from functools import partial
 
 import httpx
 
-from alerts.diff import Extract, diff_versions, mark_flaps, with_ids
+from alerts.diff import Extract, diff_versions, mark_flaps, stored_extract, with_ids
 from alerts.enqueue import HEALTH_KINDS, AlertPolicy, alerts_for
 from model.changes import Change
 from model.errors import FetchError, ParseError
@@ -38,7 +38,7 @@ from monitor.fetch import FetchResult, Validators, fetch
 from monitor.settings import FetchSettings, WatchSettings
 from parsers import parse_document
 from parsers.job import ParseJob, run_job
-from parsers.model import Document, blocks_from_json
+from parsers.model import Document
 from parsers.rules import PatternRule
 from store import snapshots
 from store.facts_codec import StoredFacts
@@ -230,9 +230,8 @@ def _compare(
     """The new facts with their identities, and the changes from the current version."""
     if attempt.past.facts is None:
         return with_ids(facts), ()
-    stored = attempt.past.facts()
-    blocks = blocks_from_json(stored.blocks) if stored.blocks is not None else None
-    diff = diff_versions(Extract(stored.facts, blocks), Extract(facts, doc.blocks))
+    before = stored_extract(attempt.past.facts())
+    diff = diff_versions(before, Extract(facts, doc.blocks))
     return diff.facts, _with_flaps(attempt, diff.changes)
 
 

@@ -6,7 +6,9 @@ per host; after a check, its host rests ``politeness_delay`` seconds, or as
 long as a 429/503 answer's ``Retry-After`` asked. A check still running at
 ``check_deadline`` is cut off: recorded as failed, its slot freed, and its
 late result refused (the record's guard). When a page has been checked, the
-documents it cites (its ``follow`` rules) are queued right after it.
+documents it cites (its ``follow`` rules) are queued right after it. After a
+check is recorded, the sources it is paired with are compared and findings
+recorded (:mod:`monitor.consistency`).
 
 Time comes from an injectable :class:`~model.clock.Clock`, so the service
 can be driven in simulated time. :func:`check_once` is the one-pass use;
@@ -26,7 +28,7 @@ from model.clock import Clock, SystemClock
 from model.errors import CheckAbandoned, FactwatchError, StoreError
 from model.http import host_of, retry_after_seconds
 from model.outcomes import Failed, Outcome
-from monitor import follow
+from monitor import consistency, follow
 from monitor.check import Analyser, analyser, check_watch, failed_result, record
 from monitor.fetch import make_client
 from monitor.policy import alert_policy
@@ -235,7 +237,11 @@ class Dispatcher:
         )
         running.result = result
         policy = alert_policy(settings, job.watch, job.parent)
-        return record(self.store, result, policy, running.begin_recording)
+        outcome = record(self.store, result, policy, running.begin_recording)
+        consistency.after_check(
+            self.store, settings, job.watch, job.parent, outcome, result.started_at
+        )
+        return outcome
 
     def _reap(self) -> None:
         mono = self.clock.monotonic()

@@ -156,6 +156,9 @@ class WatchSettings(StrictModel):
     alert_on: tuple[str, ...] | None = None
     flap_window: Duration = Field(7 * 86400.0, ge=0)
     alert_flaps: bool = True
+    compare_statements: bool = True
+    translation_of: str | None = None
+    parity_window: Duration = Field(7 * 86400.0, ge=0)
 
     @field_validator("timezone")
     @classmethod
@@ -299,6 +302,20 @@ class Settings(StrictModel):
                 )
             seen[watch.name] = i
         return self
+
+    @model_validator(mode="after")
+    def _known_translations(self) -> Settings:
+        names = {w.name for w in self.watches}
+        for watch in self.watches:
+            other = watch.translation_of
+            if other is not None and (other == watch.name or other not in names):
+                what = "itself" if other == watch.name else "no configured watch"
+                raise ValueError(f"watch {watch.name!r}: translation_of {other!r} names {what}")
+        return self
+
+    def translations(self, name: str) -> list[WatchSettings]:
+        """The configured watches that declare themselves a translation of watch ``name``."""
+        return [w for w in self.watches if w.translation_of == name]
 
     def watch(self, name: str) -> WatchSettings | None:
         """The configured watch called ``name``, if any (a dict lookup, built once)."""

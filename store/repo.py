@@ -25,6 +25,7 @@ from model.timefmt import utcnow
 from store import snapshots
 from store.db import ensure_schema, open_engine
 from store.facts_codec import StoredFacts, decode_stored
+from store.findings_models import FindingRow  # noqa: F401 - registers the findings table
 from store.models import Blob, ChangeRow, Check, Version, Watch
 from store.records import CheckResult, SavedCheck, WatchState
 from store.writes import Transaction

@@ -8,6 +8,7 @@ honour ``If-None-Match`` with a 304. Every request is recorded.
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -43,6 +44,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     routes: dict[str, Route]
     requests: list[Request]
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up is the test's business, not a traceback on stderr."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -103,8 +103,12 @@ def test_watch_status_tells_last_check_change_and_versions(
     seed = audit.watch_status(store, SEED)
     assert seed.versions == 3 and seed.consecutive_failures == 0
     assert seed.last_check is not None and seed.last_check.outcome == "changed"
+    # the newest event: the page now says 25 where the statement it cites says 19
     assert seed.last_change is not None and seed.last_change.change.subject == COMPANIES
-    assert seed.last_change.change.after == {"amount": 25, "qualifier": None, "unit": "companies"}
+    assert seed.last_change.change.kind == "discrepancy"
+    assert seed.last_change.change.after is not None
+    sides = seed.last_change.change.after["sides"]
+    assert [side["value"]["amount"] for side in sides] == [25, 19]
     broken = audit.watch_status(store, "broken")
     assert broken.last_check is not None and broken.last_check.reason == "http-status"
     assert broken.consecutive_failures == 1 and broken.versions == 0
@@ -223,8 +227,11 @@ def test_checks_with_changes_group_events_newest_first(
     }
     [newest_seed, older_seed] = audit.checks_with_changes(store, watch=SEED, limit=2)
     assert (newest_seed.version_before, newest_seed.version_after) == (2, 3)
-    assert [e.change.subject for e in newest_seed.events] == [COMPANIES]
-    assert {e.change.kind for e in older_seed.events} == {"membership", "figure"}
+    assert [(e.change.kind, e.change.subject) for e in newest_seed.events] == [
+        ("figure", COMPANIES),
+        ("discrepancy", COMPANIES),
+    ]
+    assert {e.change.kind for e in older_seed.events} == {"membership", "figure", "discrepancy"}
     assert len(audit.checks_with_changes(store, limit=1)) == 1
 
 

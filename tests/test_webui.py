@@ -154,7 +154,8 @@ def test_overview_lists_watches_with_status_and_pages(world: World) -> None:
     assert names == [EVIL, SEED, f"{SEED}/five-country-2022", f"{SEED}/g7-interior-2022"]
     assert page.xpath("//p[@class='counts']")[0].text_content().startswith("4 watches · 0 failing")
     row = page.xpath(f"//tr[td/a[text()='{SEED}']]")[0].text_content()
-    assert f"{COMPANIES}: 21 -> 25" in row and "changed" in row
+    # the newest event: the page's 25 now differs from the 19 of the statement it cites
+    assert f"{COMPANIES}: 25 (page" in row and "changed" in row
     settings = world.settings.model_copy(
         update={"web": world.settings.web.model_copy(update={"page_size": 3})}
     )
@@ -269,7 +270,8 @@ def test_feeds_are_valid_atom_with_one_entry_per_check(world: World) -> None:
     assert all(e.link.startswith(world.site.url + "/watches/") for e in feed.entries)
     assert len({e.id for e in feed.entries}) == 4
     one = feedparser.parse(world.site.get(f"/feeds/watches/{SEED}.atom").content)
-    assert not one.bozo and one.entries[0].summary == f"{COMPANIES}: 21 -> 25"
+    assert not one.bozo and one.entries[0].summary == "1 fact change, 1 finding"
+    assert f"{COMPANIES}: 21 -> 25" in one.entries[0].content[0].value
     evil = world.site.get(f"/feeds/watches/{EVIL}.atom")
     root = ET.fromstring(evil.content)
     contents = [el.text or "" for el in root.iter("{http://www.w3.org/2005/Atom}content")]

@@ -50,6 +50,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "List the facts of watch NAME (latest version, the one current --at TIME, or --version N).",
     ),
     "changes": ("audit", "changes", "List fact-level change events, oldest first."),
+    "findings": (
+        "findings",
+        "findings",
+        "List open findings: facts a page and its statements, or two languages, state differently.",
+    ),
     "history": (
         "audit",
         "history",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -15,12 +15,8 @@ from model.kinds import describe, format_value, tally
 from model.timefmt import iso
 from monitor.cli.common import TIME, UNTIL, AppContext, emit_json, parse_time, pass_app, when
 from monitor.table import render_table
-from parsers.model import blocks_from_json
 from store.models import Version
 from store.repo import Store, change_from_row
-
-if TYPE_CHECKING:
-    from alerts.diff import Extract
 
 
 def fact_json(fact: Fact) -> dict[str, Any]:
@@ -29,14 +25,6 @@ def fact_json(fact: Fact) -> dict[str, Any]:
     out["value"] = dict(fact.value)
     out["rule"] = fact.rule
     return out
-
-
-def _extract(store: Store, version: Version) -> Extract:
-    from alerts.diff import Extract  # the diff engine loads for `diff` only
-
-    stored = store.stored_facts(version.id)
-    blocks = blocks_from_json(stored.blocks) if stored.blocks is not None else None
-    return Extract(stored.facts, blocks)
 
 
 def _version_or_fail(
@@ -214,9 +202,9 @@ def diff(
     store = app.store
     new = _version_or_fail(store, name, None, to_seq)
     old = _version_or_fail(store, name, None, from_seq if from_seq else max(new.seq - 1, 1))
-    from alerts.diff import diff_versions
+    from alerts.diff import diff_stored  # the diff engine loads for `diff` only
 
-    events = diff_versions(_extract(store, old), _extract(store, new)).changes
+    events = diff_stored(store, old.id, new.id)
     text = list(
         difflib.unified_diff(
             store.text(old).splitlines(),

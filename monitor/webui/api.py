@@ -14,7 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from alerts.diff import diff_facts
+from alerts.diff import diff_stored
 from model.kinds import describe, format_value
 from monitor import export
 from monitor.webui.app import context
@@ -458,7 +458,7 @@ def diff(
     if new is None or old is None:
         raise HTTPException(404, f"watch {name!r} has no such version")
     watch_id = audit.watch_status(store, name).id
-    events = diff_facts(store.facts(old.version.id), store.facts(new.version.id))
+    events = diff_stored(store, old.version.id, new.version.id)
     old_text = store.blob(old.version.text_sha).decode("utf-8", "replace")
     new_text = store.blob(new.version.text_sha).decode("utf-8", "replace")
     return DiffOut(

@@ -15,7 +15,7 @@ from xml.etree import ElementTree as ET
 from fastapi import APIRouter, Request, Response
 
 from model.changes import Change
-from model.kinds import describe
+from model.kinds import describe, tally
 from monitor.webui.app import context
 from monitor.webui.views import iso, watch_url
 from store import audit
@@ -64,7 +64,8 @@ def _entry(feed: ET.Element, base: str, item: CheckChanges) -> None:
     _add(entry, "link", href=link, rel="alternate", type="text/html")
     lines = [line for e in item.events for line in _event_lines(e.change)]
     lines.append(f"Page: {item.url}")
-    _add(entry, "summary", lines[0][2:] if count == 1 else f"{count} fact changes")
+    summary = lines[0][2:] if count == 1 else tally(e.change for e in item.events)
+    _add(entry, "summary", summary)
     _add(entry, "content", "\n".join(lines), type="text")
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from alerts.diff import diff_facts
+from alerts.diff import diff_stored
 from monitor.webui import actions, views
 from monitor.webui.app import context, is_https, read_form, render
 from monitor.webui.charts import step_chart
@@ -18,6 +18,7 @@ from monitor.webui.params import change_kind, parse_when
 from monitor.webui.security import SESSION_COOKIE, STORED_CSP, safe_next
 from store import audit, outbox, scheduling
 from store.audit import ChangeFilter, IdentifiedFact, VersionDetail, WatchFilter
+from store.findings import findings as stored_findings
 from store.repo import Store
 
 router = APIRouter(include_in_schema=False)
@@ -164,7 +165,7 @@ def diff_page(
     new = _detail(store, name, to)
     old = _detail(store, name, from_seq if from_seq is not None else max(new.version.seq - 1, 1))
     status = audit.watch_status(store, name)
-    events = diff_facts(store.facts(old.version.id), store.facts(new.version.id))
+    events = diff_stored(store, old.version.id, new.version.id)
     changes = [(c, audit.change_fact_id(status.id, c)) for c in events]
     old_text = store.blob(old.version.text_sha).decode("utf-8", "replace")
     new_text = store.blob(new.version.text_sha).decode("utf-8", "replace")
@@ -217,6 +218,7 @@ def watch_page(request: Request, name: str, checked: int = 0) -> Response:
         versions=audit.versions_page(store, name, limit=size),
         cited=_cited(store, name, kids),
         checks=store.checks(name, limit=5),
+        findings=stored_findings(store, name),
         can_check=actions.configured_root(store, web.settings(), name) is not None,
         checked=bool(checked),
         now=datetime.now(UTC),
