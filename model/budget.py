@@ -73,9 +73,8 @@ class Budget:
         for callback in callbacks:
             callback()
 
-    @contextmanager
-    def on_cancel(self, callback: Callback) -> Iterator[None]:
-        """Run ``callback`` if the budget is cancelled while the block runs."""
+    def add(self, callback: Callback) -> int:
+        """Run ``callback`` when the budget is cancelled (at once if it already is); its key."""
         with self._lock:
             key = self._next
             self._next += 1
@@ -83,11 +82,21 @@ class Budget:
             cancelled = self.cancelled
         if cancelled:
             callback()
+        return key
+
+    def discard(self, key: int) -> None:
+        """Forget the callback registered under ``key``."""
+        with self._lock:
+            self._callbacks.pop(key, None)
+
+    @contextmanager
+    def on_cancel(self, callback: Callback) -> Iterator[None]:
+        """Run ``callback`` if the budget is cancelled while the block runs."""
+        key = self.add(callback)
         try:
             yield
         finally:
-            with self._lock:
-                self._callbacks.pop(key, None)
+            self.discard(key)
 
 
 def current() -> Budget | None:
@@ -109,3 +118,20 @@ def within(seconds: float | None = None, budget: Budget | None = None) -> Iterat
             yield inner
     finally:
         _CURRENT.reset(token)
+
+
+@contextmanager
+def enforced(seconds: float) -> Iterator[Budget]:
+    """:func:`within` ``seconds``, and cancelled by a timer when they run out.
+
+    For blocking work that reads the budget only through its callbacks
+    (an SMTP session's socket, shut down when the time is up).
+    """
+    with within(seconds) as scope:
+        timer = threading.Timer(max(scope.remaining() or 0.0, 0.0), scope.cancel)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield scope
+        finally:
+            timer.cancel()

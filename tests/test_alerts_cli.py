@@ -72,9 +72,17 @@ def write_config(path: Path, database: str, server: LocalServer, mail: MailServe
                     "from": "factwatch@example.org",
                     "to": ["policy@example.org"],
                     "timeout": 2,
+                    "allow_private_networks": True,
                 },
             },
-            {"name": "team-hook", "webhook": {"url": server.url("/hook"), "secret": "k3y"}},
+            {
+                "name": "team-hook",
+                "webhook": {
+                    "url": server.url("/hook"),
+                    "secret": "k3y",
+                    "allow_private_networks": True,
+                },
+            },
         ],
         "watches": [{"name": WATCH, "url": server.url(SEED_URL_PATH)}],
     }

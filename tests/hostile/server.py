@@ -29,6 +29,7 @@ class Request:
     headers: dict[str, str]
     body: bytes = b""
     answered: bool = False  # the behaviour sent all it meant to
+    sent: int = 0  # body bytes the behaviour wrote
 
 
 Behaviour = Callable[[Request, asyncio.StreamWriter], Awaitable[None]]
@@ -123,18 +124,21 @@ def gzip_bomb(expanded: int = 200_000_000) -> Behaviour:
 
 
 def endless(status: int = 200, content_type: str = "text/html", declared: int = 0) -> Behaviour:
-    """A body that never ends (64 KB chunks until the client goes); ``declared`` as its length."""
+    """A huge body in 64 KB chunks until the client goes: ``declared`` bytes (and that
+    length announced), or without end."""
     chunk = b"x" * 65536
 
-    async def answer(_request: Request, writer: asyncio.StreamWriter) -> None:
+    async def answer(request: Request, writer: asyncio.StreamWriter) -> None:
         head = {"Content-Type": content_type}
         head["Content-Length" if declared else "Connection"] = (
             str(declared) if declared else "close"
         )
         writer.write(_head(status, head))
-        while True:
+        while not declared or request.sent < declared:
             writer.write(chunk)
+            request.sent += len(chunk)
             await writer.drain()
+        request.answered = True
 
     return answer
 
@@ -149,6 +153,7 @@ class HostileServer:
     open: int = 0
     port: int = 0
     ssl_context: Any = None
+    raw: Behaviour | None = None  # a TCP server: this behaviour talks first, no HTTP
     _loop: asyncio.AbstractEventLoop | None = None
     _ready: threading.Event = field(default_factory=threading.Event)
 
@@ -178,7 +183,12 @@ class HostileServer:
         self.accepted += 1
         self.open += 1
         try:
-            while True:
+            if self.raw is not None:
+                request = Request("RAW", "", {})
+                self.requests.append(request)
+                await self.raw(request, writer)
+                await reader.read()  # until the client goes
+            while self.raw is None:
                 request = await self._read(reader)
                 self.requests.append(request)
                 behaviour = self.routes.get(request.path.split("?", 1)[0]) or page(
@@ -224,10 +234,32 @@ class HostileServer:
             loop.call_soon_threadsafe(cancel_all)
 
 
+def smtp_replies(lines: int, interval: float = 0.0) -> Behaviour:
+    """An SMTP greeting of ``lines`` continuation lines (``220-...``), each after
+    ``interval`` seconds, then ``220 ready`` (for a raw server)."""
+    line = b"220-" + b"x" * 60 + b"\r\n"
+
+    async def answer(request: Request, writer: asyncio.StreamWriter) -> None:
+        for _ in range(lines):
+            if interval:
+                await asyncio.sleep(interval)
+            writer.write(line)
+            request.sent += len(line)
+            await writer.drain()
+        writer.write(b"220 ready\r\n")
+        await writer.drain()
+        request.answered = True
+
+    return answer
+
+
 @contextmanager
-def hostile_server(ssl_context: Any = None) -> Iterator[HostileServer]:
-    """A started :class:`HostileServer` (TLS with ``ssl_context``), stopped afterwards."""
-    server = HostileServer(ssl_context=ssl_context).start()
+def hostile_server(
+    ssl_context: Any = None, raw: Behaviour | None = None
+) -> Iterator[HostileServer]:
+    """A started :class:`HostileServer` (TLS with ``ssl_context``; a raw TCP server
+    with ``raw``), stopped afterwards."""
+    server = HostileServer(ssl_context=ssl_context, raw=raw).start()
     try:
         yield server
     finally:
