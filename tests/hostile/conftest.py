@@ -70,8 +70,10 @@ class Network:
         return infos
 
     def guard(self, sock: socket.socket, address: Any) -> None:
+        if sock.family not in (socket.AF_INET, socket.AF_INET6):
+            return  # a unix socket (the parse workers' fork server)
         host, port = str(address[0]), int(address[1])
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(host):
+        if not _loopback(host):
             self.refused.append((host.split("%", 1)[0], port))
             raise ConnectionRefusedError(f"test network: {host} is outside 127.0.0.0/8")
 
