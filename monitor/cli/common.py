@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from model.errors import ConfigError
+from model.printable import printable
 
 if TYPE_CHECKING:  # the settings and the store load only when a command needs them
     from monitor.settings import LoadedSettings, Settings, WatchSettings
@@ -122,6 +123,12 @@ UNTIL = TimeParam(end=True)
 def when(moment: datetime | None) -> str:
     """A time for tables: ``2026-12-01 06:00:03Z``."""
     return moment.strftime("%Y-%m-%d %H:%M:%SZ") if moment else "-"
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """Print a line that may hold page text: control characters removed (see
+    :func:`model.printable.printable`)."""
+    click.echo(printable(text), err=err)
 
 
 def emit_json(data: Any) -> None:
