@@ -97,3 +97,23 @@ def test_a_stray_byte_does_not_change_every_fact(
     [again] = check_once(sqlite_store, settings, [watch])
     assert isinstance(again, Changed | Unchanged)
     assert not getattr(again, "changes", ())
+
+
+@pytest.mark.parametrize(
+    ("limit", "value"), [("MAX_PAGES", 3), ("MAX_CHARS", 150)], ids=["pages", "characters"]
+)
+def test_a_long_pdf_is_read_up_to_its_cap(
+    monkeypatch: pytest.MonkeyPatch, limit: str, value: int
+) -> None:
+    """Text extraction costs CPU per page: a long PDF is read up to a cap (pages or text)."""
+    from parsers import pdf
+    from tests.corpus.pdfmake import make_pdf
+
+    pages = [
+        [f"# Part {n}", f"Part {n} says that 1{n} companies endorsed the Principles."]
+        for n in range(6)
+    ]
+    monkeypatch.setattr(pdf, limit, value)
+    text = parse_document(make_pdf(pages), content_type="application/pdf").text
+    assert "Part 0 says" in text and "Part 2 says" in text
+    assert "Part 3 says" not in text and "Part 5 says" not in text
