@@ -113,13 +113,17 @@ def test_a_name_with_one_private_address_is_refused_whole(
     assert network.refused == [] and hostile.requests == []
 
 
-def test_redirect_to_a_rebinding_name_is_gated_too(
+def test_a_redirect_hop_connects_to_the_address_its_name_resolved_to(
     network: Network, hostile: HostileServer
 ) -> None:
-    network.answer("public.test", ["93.184.216.34"])
-    with make_client(STRICT) as client, pytest.raises(ConnectError):
-        fetch(client, hostile.url("/p", host="public.test"), STRICT)
+    """A redirect's target is resolved once by the same gate, and connected at that address."""
+    network.answer("public.test", ["93.184.216.34"], ["127.0.0.1"])
+    hostile.route("/r", hs.redirect(hostile.url("/p", host="public.test")))
+    hostile.route("/p", hs.page("<p>internal</p>"))
+    with make_client(LOOSE) as client, pytest.raises(ConnectError):
+        fetch(client, hostile.url("/r"), LOOSE)
     assert network.refused == [("93.184.216.34", hostile.port)]
+    assert [r.path for r in hostile.requests] == ["/r"]
 
 
 def test_host_header_keeps_the_name(network: Network, hostile: HostileServer) -> None:
