@@ -141,11 +141,12 @@ class WorkerPool:
         self._closed = False
         self.busy = 0  # jobs being parsed now
 
-    def _take(self) -> _Worker:
+    def _take(self) -> tuple[_Worker, bool]:
+        """A worker, and whether it served a job before."""
         with self._lock:
             if self._idle:
-                return self._idle.pop()
-        return _Worker(self._context, self.limits, self.work)
+                return self._idle.pop(), True
+        return _Worker(self._context, self.limits, self.work), False
 
     def _give_back(self, worker: _Worker) -> None:
         with self._lock:
@@ -156,29 +157,40 @@ class WorkerPool:
 
     def __call__(self, job: ParseJob) -> Analysis:
         with self._slots:
-            worker = self._take()
             scope = budget.current()
+            self.busy += 1
             try:
-                self.busy += 1
+                kind, value = self._run(job, scope)
+            finally:
+                self.busy -= 1
+        if kind == "error":
+            raise value
+        result: Analysis = value
+        return result
+
+    def _run(self, job: ParseJob, scope: budget.Budget | None) -> tuple[str, Any]:
+        """One job on one worker; once more on a fresh worker if the first was found killed
+        before it could take the job (by a cut that came as it finished its last one)."""
+        for attempt in (1, 2):
+            worker, reused = self._take()
+            try:
                 kind, value = self._exchange(worker, job, scope)
             except (EOFError, OSError):
                 worker.process.join(5)
                 worker.conn.close()
+                stale = reused and worker.process.exitcode == -signal.SIGKILL
+                if stale and attempt == 1 and not (scope and scope.cancelled):
+                    continue
                 raise self._death(worker, scope) from None
-            finally:
-                self.busy -= 1
             if kind == "memory":
                 worker.stop()
                 raise ResourceLimitError(
                     f"parsing needed more than {self.limits.memory_mb} MB of memory: stopped"
                 )
             self._give_back(worker)
-        if kind == "error":
-            raise value
-        result: Analysis = value
-        return result
+            return kind, value
+        raise AssertionError("unreachable")
 
-    @staticmethod
     @staticmethod
     def _exchange(worker: _Worker, job: ParseJob, scope: budget.Budget | None) -> tuple[str, Any]:
         with scope.on_cancel(worker.kill) if scope else contextlib.nullcontext():

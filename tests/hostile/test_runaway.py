@@ -184,3 +184,14 @@ def test_a_cut_off_parse_kills_its_worker(
         dispatch.close()
     assert isinstance(finished[0], Failed) and finished[0].reason == "deadline"
     assert isinstance(finished[1], Changed) and finished[1].baseline
+
+
+def test_a_worker_killed_between_jobs_is_replaced_not_blamed(pool: WorkerPool) -> None:
+    """A cut that lands just as its job ended kills a worker that went back idle: the next
+    job, someone else's, runs on a fresh worker instead of failing."""
+    pool(JOB)
+    [idle] = pool._idle
+    idle.kill()
+    idle.process.join(5)
+    doc, _ = pool(JOB)
+    assert doc.title == "Fund"
