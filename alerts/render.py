@@ -3,8 +3,9 @@
 Everything a page says is untrusted. It is HTML-escaped in the email's HTML
 part, Slack-escaped (``&``, ``<``, ``>``; ``@here``/``@channel`` defused) in
 Slack text, and stripped of line breaks and control characters in email
-headers. No user templates are rendered, so ``{{ 7*7 }}`` in a page stays
-that text.
+headers; the plain-text part holds no control characters
+(:func:`model.printable.printable`). No user templates are rendered, so
+``{{ 7*7 }}`` in a page stays that text.
 
 An outbox payload (see :mod:`alerts.outbox`) is one of three kinds:
 ``changes`` (the events of one check), ``watch-failing`` / ``watch-recovered``
@@ -21,6 +22,7 @@ from typing import Any
 
 from model.changes import change_from_dict
 from model.kinds import describe
+from model.printable import printable
 
 CHANGES, FAILING, RECOVERED, TEST = "changes", "watch-failing", "watch-recovered", "test"
 MAX_ITEMS = 20
@@ -135,7 +137,7 @@ def email_text(c: Content) -> str:
     if c.more:
         lines += [f"... and {plural(c.more, 'more change')} (factwatch changes).", ""]
     lines.append("-- \nfactwatch")
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines)) + "\n"
 
 
 def _html_item(item: Item) -> str:

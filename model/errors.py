@@ -14,7 +14,8 @@ Every error factwatch raises on purpose derives from :class:`FactwatchError`::
     ├── ParseError             a body could not be turned into a document
     │   ├── EmptyContentError  ... it parsed, but its main content holds no text
     │   ├── UnreadablePdfError ... it claims to be a PDF but cannot be read as one
-    │   └── SelectorError      ... a watch's CSS selector is invalid or matches nothing
+    │   ├── SelectorError      ... a watch's CSS selector is invalid or matches nothing
+    │   └── ResourceLimitError ... parsing it used more CPU time or memory than allowed
     ├── StoreError             the database refused or failed a write
     ├── UnknownWatchError      a watch name that is neither configured nor stored
     ├── CheckAbandoned         a check's result arrived after it was cut off
@@ -106,6 +107,12 @@ class UnreadablePdfError(ParseError):
 
 class SelectorError(ParseError, ValueError):
     """A watch's CSS selector is invalid or matches nothing."""
+
+
+class ResourceLimitError(ParseError):
+    """Parsing the body was stopped: it used more CPU time or memory than allowed."""
+
+    reason = "resource-limit"
 
 
 class StoreError(FactwatchError):

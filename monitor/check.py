@@ -16,11 +16,9 @@ same steps, compared with a :class:`Past` given as data.
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -35,8 +33,8 @@ from model.facts import Fact
 from model.outcomes import Changed, Failed, Outcome, Unchanged
 from monitor import follow
 from monitor.fetch import FetchResult, Validators, fetch
-from monitor.settings import FetchSettings, WatchSettings
-from parsers import parse_document
+from monitor.settings import FetchSettings, SchedulerSettings, WatchSettings
+from monitor.workers import Limits, WorkerPool
 from parsers.job import ParseJob, run_job
 from parsers.model import Document
 from parsers.rules import PatternRule
@@ -51,36 +49,24 @@ Analyser = Callable[[ParseJob], Analysis]
 Guard = Callable[[], None]
 
 
-class ProcessAnalyser:
-    """Runs :func:`~parsers.job.run_job` in worker processes, so parsing uses every core.
-
-    The checking threads block on the result with the GIL released: fetching,
-    hashing and database writes go on while the workers parse.
-    """
-
-    def __init__(self, processes: int) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(processes, mp_context=context)
-
-    def __call__(self, job: ParseJob) -> Analysis:
-        return self._pool.submit(run_job, job).result()
-
-    def close(self) -> None:
-        """Stop the workers."""
-        self._pool.shutdown(cancel_futures=True)
-
-
 @contextmanager
-def analyser(processes: int) -> Iterator[Analyser]:
-    """:func:`~parsers.job.run_job` in this process (``processes`` 0) or in worker processes."""
+def analyser(processes: int, limits: Limits | None = None) -> Iterator[Analyser]:
+    """:func:`~parsers.job.run_job` in worker processes under ``limits`` (see
+    :mod:`monitor.workers`), or in the checking thread itself (``processes`` 0)."""
     if processes <= 0:
         yield run_job
         return
-    pool = ProcessAnalyser(processes)
+    pool = WorkerPool(processes, limits or Limits(60, 1024))
     try:
         yield pool
     finally:
         pool.close()
+
+
+def parse_analyser(scheduler: SchedulerSettings) -> AbstractContextManager[Analyser]:
+    """The :func:`analyser` that ``scheduler.parse_*`` ask for."""
+    limits = Limits(round(scheduler.parse_cpu_seconds), scheduler.parse_memory)
+    return analyser(scheduler.parse_processes, limits)
 
 
 @dataclass(frozen=True)
@@ -189,10 +175,9 @@ def _relink(attempt: _Attempt) -> dict[str, object]:
     if version is None:
         return {}
     body = attempt.store.blob(version.body_sha)
+    job = ParseJob(body, version.content_type, version.url, None, attempt.watch.select, (), False)
     try:
-        doc = parse_document(
-            body, content_type=version.content_type, url=version.url, select=attempt.watch.select
-        )
+        doc, _ = attempt.analyse(job)
     except ParseError:
         return {}
     return _links_fields(

@@ -5,10 +5,12 @@ its own, at most ``scheduler.concurrency`` at once and ``scheduler.per_host``
 per host; after a check, its host rests ``politeness_delay`` seconds, or as
 long as a 429/503 answer's ``Retry-After`` asked. A check still running at
 ``check_deadline`` is cut off: recorded as failed, its slot freed, and its
-late result refused (the record's guard). When a page has been checked, the
-documents it cites (its ``follow`` rules) are queued right after it. After a
-check is recorded, the sources it is paired with are compared and findings
-recorded (:mod:`monitor.consistency`).
+late result refused (the record's guard); its :class:`~model.budget.Budget`
+is cancelled, which shuts its socket and kills its parse worker, so the
+thread ends at once instead of working on for nothing. When a page has been
+checked, the documents it cites (its ``follow`` rules) are queued right after
+it. After a check is recorded, the sources it is paired with are compared and
+findings recorded (:mod:`monitor.consistency`).
 
 Time comes from an injectable :class:`~model.clock.Clock`, so the service
 can be driven in simulated time. :func:`check_once` is the one-pass use;
@@ -24,12 +26,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from model.budget import Budget, within
 from model.clock import Clock, SystemClock
 from model.errors import CheckAbandoned, FactwatchError, StoreError
 from model.http import host_of, retry_after_seconds
 from model.outcomes import Failed, Outcome
 from monitor import consistency, follow
-from monitor.check import Analyser, analyser, check_watch, failed_result, record
+from monitor.check import Analyser, check_watch, failed_result, parse_analyser, record
 from monitor.fetch import make_client
 from monitor.policy import alert_policy
 from monitor.settings import Settings, WatchSettings
@@ -66,6 +69,7 @@ class Running:
     started: float
     deadline: float
     lock: threading.Lock = field(default_factory=threading.Lock)
+    budget: Budget = field(default_factory=Budget)  # cancelled when the check is cut off
     state: str = "running"  # running -> recording -> done, or running -> cancelled
     outcome: Outcome | None = None
     result: CheckResult | None = None
@@ -200,7 +204,8 @@ class Dispatcher:
 
     def _work(self, running: Running) -> None:
         try:
-            running.outcome = self._check(running)
+            with within(budget=running.budget):
+                running.outcome = self._check(running)
         except CheckAbandoned:
             pass  # cut off meanwhile; the cut recorded it
         except StoreError as exc:
@@ -259,6 +264,8 @@ class Dispatcher:
             mine = running.state == "running"
             if mine:
                 running.state = "cancelled"
+        if mine:
+            running.budget.cancel()  # its socket shut, its parse worker killed
         limit = self.settings.scheduler.check_deadline
         overdue = self.clock.monotonic() > running.deadline + limit
         if not mine and not overdue:
@@ -355,7 +362,7 @@ def dispatcher(
     on_finish: FinishListener | None = None,
 ) -> Iterator[Dispatcher]:
     """A :class:`Dispatcher` with its parse workers (``scheduler.parse_processes``)."""
-    with analyser(settings.scheduler.parse_processes) as analyse:
+    with parse_analyser(settings.scheduler) as analyse:
         found = Dispatcher(store, settings, clock=clock, analyse=analyse, on_finish=on_finish)
         try:
             yield found

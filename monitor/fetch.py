@@ -4,8 +4,12 @@
 ``If-Modified-Since``), follows at most ``max_redirects`` redirects with every
 hop checked against the private-network rule, enforces connect and read
 timeouts plus a total deadline, caps the body size, and accepts only HTML,
-PDF and plain text. It returns a :class:`FetchResult` or raises a
-:class:`~model.errors.FetchError` whose ``reason`` names what went wrong.
+PDF and plain text. Connections go through the gate of :mod:`model.netgate`
+(resolved once, connected to the address checked); the deadline
+(``fetch.deadline``) bounds the whole exchange, connecting and reading the
+status line and headers included, through a :class:`~model.budget.Budget`.
+It returns a :class:`FetchResult` or raises a :class:`~model.errors.FetchError`
+whose ``reason`` names what went wrong.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from model import budget
 from model.errors import (
     ConnectError,
     ContentTypeError,
@@ -24,7 +29,8 @@ from model.errors import (
     HTTPStatusError,
     TooLargeError,
 )
-from monitor.netguard import check_url
+from model.netgate import Resolver, check_scheme, gated_transport, system_resolver
+from monitor.netguard import page_gate
 from monitor.settings import FetchSettings
 
 ACCEPTED_TYPES = ("text/html", "application/xhtml+xml", "application/pdf", "text/plain")
@@ -62,18 +68,19 @@ class FetchResult:
         return self.status == 304
 
 
-class _Deadline:
-    def __init__(self, seconds: float) -> None:
-        self.end = time.monotonic() + seconds
-        self.seconds = seconds
-
-    def check(self) -> None:
-        if time.monotonic() > self.end:
-            raise FetchTimeoutError(f"total deadline of {self.seconds:g}s exceeded")
+def _over(scope: budget.Budget, seconds: float) -> None:
+    if scope.cancelled:
+        raise FetchTimeoutError("fetch cut off")
+    if scope.over:
+        raise FetchTimeoutError(f"total deadline of {seconds:g}s exceeded")
 
 
-def make_client(settings: FetchSettings) -> httpx.Client:
-    """An httpx client configured from ``settings`` (redirects handled by :func:`fetch`)."""
+def make_client(settings: FetchSettings, resolver: Resolver = system_resolver) -> httpx.Client:
+    """An httpx client configured from ``settings`` (redirects handled by :func:`fetch`).
+
+    Its connections go through the page gate (``fetch.allow_private_networks``);
+    ``resolver`` resolves host names (the system's by default).
+    """
     timeout = httpx.Timeout(
         connect=settings.connect_timeout,
         read=settings.read_timeout,
@@ -81,7 +88,14 @@ def make_client(settings: FetchSettings) -> httpx.Client:
         pool=settings.connect_timeout,
     )
     headers = {"User-Agent": settings.user_agent, "Accept": ", ".join(ACCEPTED_TYPES)}
-    return httpx.Client(timeout=timeout, headers=headers, follow_redirects=False, trust_env=False)
+    transport = gated_transport(page_gate(settings.allow_private_networks, resolver))
+    return httpx.Client(
+        timeout=timeout,
+        headers=headers,
+        follow_redirects=False,
+        trust_env=False,
+        transport=transport,
+    )
 
 
 def _conditional_headers(validators: Validators | None) -> dict[str, str]:
@@ -103,7 +117,7 @@ def _split_content_type(value: str) -> tuple[str, str | None]:
     return media.strip().lower(), charset
 
 
-def _read_body(response: httpx.Response, cap: int, deadline: _Deadline) -> bytes:
+def _read_body(response: httpx.Response, cap: int) -> bytes:
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > cap:
         raise TooLargeError(f"body of {int(declared)} bytes exceeds the cap of {cap} bytes")
@@ -114,7 +128,6 @@ def _read_body(response: httpx.Response, cap: int, deadline: _Deadline) -> bytes
         if size > cap:
             raise TooLargeError(f"body exceeds the cap of {cap} bytes")
         chunks.append(chunk)
-        deadline.check()
     return b"".join(chunks)
 
 
@@ -129,7 +142,7 @@ def _sniff_type(media: str, body: bytes) -> str:
     raise ContentTypeError(f"unsupported content type {media or '(none)'!r}")
 
 
-def _finish(response: httpx.Response, url: str, cap: int, deadline: _Deadline) -> FetchResult:
+def _finish(response: httpx.Response, url: str, cap: int) -> FetchResult:
     validators = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
     media, charset = _split_content_type(response.headers.get("Content-Type", ""))
     if response.status_code == 304:
@@ -146,7 +159,7 @@ def _finish(response: httpx.Response, url: str, cap: int, deadline: _Deadline) -
         )
     if media and media not in ACCEPTED_TYPES and media != "application/octet-stream":
         raise ContentTypeError(f"unsupported content type {media!r}", status=200)
-    body = _read_body(response, cap, deadline)
+    body = _read_body(response, cap)
     headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw)
     return FetchResult(url, 200, body, _sniff_type(media, body), charset, validators, 0.0, headers)
 
@@ -159,20 +172,31 @@ def fetch(
 ) -> FetchResult:
     """GET ``url`` (conditionally when ``validators`` are given); see the module doc."""
     started = time.monotonic()
-    deadline = _Deadline(settings.deadline)
-    headers = _conditional_headers(validators)
+    with budget.within(settings.deadline) as scope:
+        result = _follow(client, url, settings, _conditional_headers(validators), scope)
+    return FetchResult(**{**result.__dict__, "elapsed": time.monotonic() - started})
+
+
+def _follow(
+    client: httpx.Client,
+    url: str,
+    settings: FetchSettings,
+    headers: dict[str, str],
+    scope: budget.Budget,
+) -> FetchResult:
     for _hop in range(settings.max_redirects + 1):
-        check_url(url, allow_private=settings.allow_private_networks)
+        check_scheme(url)
         try:
             with client.stream("GET", url, headers=headers) as response:
                 if response.status_code in REDIRECTS and "Location" in response.headers:
                     url = urljoin(url, response.headers["Location"])
-                    deadline.check()
+                    _over(scope, settings.deadline)
                     continue
-                result = _finish(response, url, settings.max_bytes, deadline)
+                return _finish(response, url, settings.max_bytes)
         except httpx.TimeoutException as exc:
+            _over(scope, settings.deadline)
             raise FetchTimeoutError(f"timed out: {type(exc).__name__}") from None
         except httpx.HTTPError as exc:
+            _over(scope, settings.deadline)
             raise ConnectError(f"connection failed: {exc or type(exc).__name__}") from None
-        return FetchResult(**{**result.__dict__, "elapsed": time.monotonic() - started})
     raise FetchError(f"more than {settings.max_redirects} redirects")

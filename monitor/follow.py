@@ -27,6 +27,7 @@ from model.changes import Change
 from model.errors import BlockedTargetError
 from monitor.netguard import check_url
 from monitor.settings import FollowSettings, WatchSettings
+from parsers import rules as user_regex
 from parsers.model import Document, Link
 from store import scheduling
 from store.records import CitedLink
@@ -65,9 +66,9 @@ def css_links(body: bytes, base_url: str, selector: str) -> list[Link]:
 
 def rule_matches(rule: FollowSettings, link: Link) -> bool:
     """Whether ``link`` passes the ``link_text`` and ``url`` patterns of ``rule``."""
-    if rule.link_text is not None and not re.search(rule.link_text, link.text):
+    if rule.link_text is not None and not user_regex.search(rule.link_text, link.text):
         return False
-    return rule.url is None or re.search(rule.url, link.url) is not None
+    return rule.url is None or user_regex.search(rule.url, link.url)
 
 
 def _rule_links(

@@ -1,54 +1,33 @@
-"""The private-network rule: which fetch targets factwatch refuses.
+"""The private-network rule for pages: which fetch targets factwatch refuses.
 
 Only ``http`` and ``https`` URLs are fetched. Unless the operator sets
-``fetch.allow_private_networks: true``, a host that resolves to a loopback,
-private, link-local, multicast, reserved or unspecified address is refused,
-for the watched URL and for every redirect hop and followed link alike.
+``fetch.allow_private_networks: true``, a host that resolves to an address
+that is not globally routable is refused, for the watched URL, every
+redirect hop and every followed link alike. The rule itself, and the one
+connection path that enforces it, is :mod:`model.netgate`: the fetcher
+connects only to the addresses the gate resolved and allowed. The check
+here (:func:`check_url`) lets callers refuse a link early, before queueing it.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from urllib.parse import urlsplit
 
-from model.errors import BlockedTargetError, ConnectError
+from model.netgate import Gate, Resolver, check_scheme, system_resolver
 
 ALLOWED_SCHEMES = ("http", "https")
 
 
-def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return _is_public(address.ipv4_mapped)
-    return address.is_global and not address.is_multicast
+def page_gate(allow_private: bool, resolver: Resolver = system_resolver) -> Gate:
+    """The gate pages are fetched through."""
+    return Gate(allow_private, "fetch.allow_private_networks", resolver)
 
 
-def resolve(host: str, port: int) -> list[str]:
-    """All addresses ``host`` resolves to (an IP literal resolves to itself)."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise ConnectError(f"cannot resolve host {host!r}: {exc.strerror}") from None
-    return sorted({str(info[4][0]) for info in infos})
-
-
-def check_url(url: str, *, allow_private: bool) -> None:
-    """Raise :class:`BlockedTargetError` if ``url`` may not be fetched."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        raise BlockedTargetError(
-            f"refused scheme {parts.scheme or '(none)'!r}: only http and https"
-        )
-    host = parts.hostname
-    if not host:
-        raise BlockedTargetError(f"no host in URL {url!r}")
+def check_url(url: str, *, allow_private: bool, resolver: Resolver = system_resolver) -> None:
+    """Raise :class:`~model.errors.BlockedTargetError` if ``url`` may not be fetched."""
+    check_scheme(url)
     if allow_private:
         return
+    parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
-    for text in resolve(host, port):
-        address = ipaddress.ip_address(text.split("%", 1)[0])
-        if not _is_public(address):
-            raise BlockedTargetError(
-                f"refused private address {address} for host {host!r} "
-                "(set fetch.allow_private_networks: true to allow)"
-            )
+    page_gate(False, resolver).addresses(parts.hostname or "", port)

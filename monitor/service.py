@@ -27,7 +27,7 @@ from types import FrameType
 from alerts.deliver import Deliverer
 from model.clock import Clock, SystemClock
 from model.errors import ConfigError, FactwatchError
-from monitor.check import analyser
+from monitor.check import parse_analyser
 from monitor.dispatch import FinishListener
 from monitor.metrics import Metrics
 from monitor.scheduler import Scheduler
@@ -88,7 +88,7 @@ class Service:
         self.clock = clock or SystemClock()
         self.state = ServiceState(holder_id(), last_beat=float("-inf"))
         self._resources = ExitStack()
-        analyse = self._resources.enter_context(analyser(settings.scheduler.parse_processes))
+        analyse = self._resources.enter_context(parse_analyser(settings.scheduler))
         self.scheduler = Scheduler(
             store, settings, metrics, listener, clock=self.clock, analyse=analyse
         )

@@ -36,6 +36,7 @@ from model.config import NAME_PATTERN, Duration, StrictModel
 from model.errors import ConfigError
 from model.http import http_url
 from model.kinds import alert_kinds, default_alert_on, rule_kinds
+from parsers.rules import compile_regex
 
 Environ = Mapping[str, str]
 DEFAULT_CONFIG = "factwatch.yaml"
@@ -75,10 +76,7 @@ class PatternSettings(StrictModel):
     @field_validator("regex")
     @classmethod
     def _compiles(cls, value: str) -> str:
-        try:
-            compiled = re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression: {exc}") from None
+        compiled = compile_regex(value)  # RE2: refused when it cannot run in linear time
         if "value" not in compiled.groupindex:
             raise ValueError("the regex needs a named group (?P<value>...)")
         return value
@@ -109,10 +107,7 @@ def css_selector(value: str | None) -> str | None:
 
 def _regex(value: str | None) -> str | None:
     if value is not None:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression: {exc}") from None
+        compile_regex(value)  # RE2: refused when it cannot run in linear time
     return value
 
 
@@ -210,7 +205,9 @@ class SchedulerSettings(StrictModel):
     every: Duration = Field(6 * 3600.0, gt=0)
     jitter: Duration = Field(300.0, ge=0)
     concurrency: int = Field(4, ge=1, le=256)
-    parse_processes: int = Field(0, ge=0, le=64)
+    parse_processes: int = Field(1, ge=0, le=64)
+    parse_cpu_seconds: Duration = Field(60.0, ge=1)
+    parse_memory: int = Field(1024, ge=256)
     per_host: int = Field(1, ge=1, le=64)
     politeness_delay: Duration = Field(2.0, ge=0)
     check_deadline: Duration = Field(300.0, gt=0)

@@ -1,7 +1,8 @@
 """Readable plain-text tables for the terminal.
 
 Long cells wrap onto further lines of their column instead of being cut, so
-nothing a user audits is hidden.
+nothing a user audits is hidden. Cells are page text: control characters
+are removed (:func:`model.printable.printable`) before they are laid out.
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
+from model.printable import printable
+
 MAX_CELL = 72
 
 
 def _lines(value: object, width: int) -> list[str]:
-    text = "" if value is None else " ".join(str(value).split())
+    text = "" if value is None else " ".join(printable(str(value), lines=False).split())
     if len(text) <= width:
         return [text]
     return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]

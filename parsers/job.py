@@ -25,6 +25,7 @@ class ParseJob:
     charset: str | None = None
     select: str | None = None
     rules: tuple[PatternRule, ...] = ()
+    extract: bool = True  # False: the document only (no facts)
 
 
 def run_job(job: ParseJob) -> tuple[Document, list[Fact]]:
@@ -32,4 +33,4 @@ def run_job(job: ParseJob) -> tuple[Document, list[Fact]]:
     doc = parse_document(
         job.data, content_type=job.content_type, url=job.url, charset=job.charset, select=job.select
     )
-    return doc, extract_facts(doc, job.rules)
+    return doc, extract_facts(doc, job.rules) if job.extract else []

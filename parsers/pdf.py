@@ -1,4 +1,10 @@
-"""Turn a PDF into a :class:`Document` with pypdf's text extraction."""
+"""Turn a PDF into a :class:`Document` with pypdf's text extraction.
+
+A PDF is read up to :data:`MAX_PAGES` pages and :data:`MAX_CHARS` characters
+of text, whichever comes first: text extraction costs CPU in proportion to
+the text, and a hostile (or merely huge) PDF must not hold a parse worker for
+minutes. The facts of a longer document are those of its first pages.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +19,14 @@ from parsers.lines import drop_page_furniture, lines_to_sections
 from parsers.model import Document
 from parsers.text import detect_lang, normalise_space
 
+MAX_PAGES = 200
+MAX_CHARS = 2_000_000
+
 
 def parse_pdf(body: bytes, *, url: str = "") -> Document:
     """Parse a PDF body; raise :class:`UnreadablePdfError` when pypdf cannot read it."""
     reader = _reader(body)
-    pages = [_page_lines(page) for page in reader.pages]
+    pages = _pages(reader)
     lines = drop_page_furniture(pages)
     if not any(ln.strip() for ln in lines):
         raise EmptyContentError("the PDF has no extractable text (scanned image?)")
@@ -31,6 +40,19 @@ def parse_pdf(body: bytes, *, url: str = "") -> Document:
         raise EmptyContentError("the PDF has no text besides its title")
     text = " ".join(b.text for s in sections for b in s.blocks)
     return Document(title, sections, _lang(reader, text), _modified(reader), (), url)
+
+
+def _pages(reader: PdfReader) -> list[list[str]]:
+    """The lines of the first pages, up to :data:`MAX_PAGES` and :data:`MAX_CHARS`."""
+    pages: list[list[str]] = []
+    chars = 0
+    for index, page in enumerate(reader.pages):
+        if index >= MAX_PAGES or chars >= MAX_CHARS:
+            break
+        lines = _page_lines(page)
+        chars += sum(len(line) for line in lines)
+        pages.append(lines)
+    return pages
 
 
 def _reader(body: bytes) -> PdfReader:

@@ -4,11 +4,18 @@
 foreign keys and a busy timeout; a relative SQLite path gets its folder
 created) and :func:`upgrade` brings the schema to the newest Alembic revision.
 Both run automatically on first use through :class:`store.repo.Store`.
+
+:func:`upgrade` migrates one process at a time: on PostgreSQL it holds an
+advisory lock (one per schema), on an SQLite file a lock on
+``<file>-migrate.lock`` beside it. Processes that start together on a fresh
+database migrate it once; the others wait, then find it at the newest revision.
 """
 
 from __future__ import annotations
 
+import fcntl
 import re
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,10 +77,51 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database to ``revision`` (the newest by default)."""
+    """Migrate the database to ``revision`` (the newest by default), one process at a time."""
     from alembic import command
 
-    command.upgrade(alembic_config(engine), revision)
+    with migration_lock(engine):
+        command.upgrade(alembic_config(engine), revision)
+
+
+_LOCK_KEY = "hashtext('factwatch-migrations:' || current_schema())"
+
+
+_IN_PROCESS = threading.Lock()  # Alembic's context is global: one migration per process
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """Hold the lock on migrating this database (see the module doc)."""
+    with _IN_PROCESS:
+        if engine.dialect.name == "postgresql":
+            with _advisory_lock(engine):
+                yield
+        elif engine.dialect.name == "sqlite" and _sqlite_file(engine):
+            with open(f"{_sqlite_file(engine)}-migrate.lock", "a") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+                yield
+        else:
+            yield
+
+
+def _sqlite_file(engine: Engine) -> str | None:
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database
+
+
+@contextmanager
+def _advisory_lock(engine: Engine) -> Iterator[None]:
+    with engine.connect() as conn:
+        conn.execute(text(f"SELECT pg_advisory_lock({_LOCK_KEY})"))
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text(f"SELECT pg_advisory_unlock({_LOCK_KEY})"))
+            conn.commit()
 
 
 @cache

@@ -246,6 +246,7 @@ def email_spec(mail: MailServer, **extra: Any) -> dict[str, Any]:
             "from": "factwatch@example.org",
             "to": ["policy@example.org", "ops@example.org"],
             "timeout": 2,
+            "allow_private_networks": True,
             **extra,
         }
     }
@@ -253,12 +254,20 @@ def email_spec(mail: MailServer, **extra: Any) -> dict[str, Any]:
 
 def slack_spec(url: str, **extra: Any) -> dict[str, Any]:
     """A ``slack:`` channel posting to ``url``."""
-    return {"slack": {"webhook_url": url, "timeout": 1, **extra}}
+    return {"slack": {"webhook_url": url, "timeout": 1, "allow_private_networks": True, **extra}}
 
 
 def webhook_spec(url: str, secret: str = "s3cret", **extra: Any) -> dict[str, Any]:
     """A ``webhook:`` channel posting to ``url``."""
-    return {"webhook": {"url": url, "secret": secret, "timeout": 1, **extra}}
+    return {
+        "webhook": {
+            "url": url,
+            "secret": secret,
+            "timeout": 1,
+            "allow_private_networks": True,
+            **extra,
+        }
+    }
 
 
 def _write(store: Store, result: CheckResult, settings: Settings | None) -> None:

@@ -55,6 +55,7 @@ def _config(tmp_path: Path, database: str, page: str, mail: MailServer) -> Path:
                     "from": "factwatch@example.org",
                     "to": ["policy@example.org"],
                     "timeout": 5,
+                    "allow_private_networks": True,
                 },
             }
         ],

@@ -140,6 +140,7 @@ class SecureMail:
                 "from": "factwatch@example.org",
                 "to": ["policy@example.org", "ops@example.org"],
                 "timeout": 2,
+                "allow_private_networks": True,
                 "username": USER,
                 "password": password,
                 **self.mode.option,

@@ -22,9 +22,17 @@ IDEMPOTENCY_HEADER = "X-Factwatch-Idempotency-Key"
 
 
 class ChannelOptions(BaseModel):
-    """Base of every channel's options (unknown keys are errors)."""
+    """Base of every channel's options (unknown keys are errors).
+
+    ``allow_private_networks`` lets the channel reach a target on a loopback,
+    private or otherwise non-public address (an SMTP relay on this machine, a
+    webhook on the internal network); by default such targets are refused,
+    whatever ``fetch.allow_private_networks`` says.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    allow_private_networks: bool = False
 
     def pace_key(self) -> str | None:
         """Messages with the same key share the channel type's rate limit."""

@@ -12,25 +12,37 @@ same Message-ID both times.
 
 SMTP 4xx answers, timeouts and connection errors are transient; 5xx answers
 (a refused sender, all recipients refused, failed login) are permanent.
+
+The connection goes through the gate of :mod:`model.netgate` (a relay on a
+non-public address needs ``allow_private_networks: true`` on the channel; a
+refused address is a permanent failure); ``timeout`` bounds the whole
+session, and the server's replies are read up to :data:`MAX_REPLIES` bytes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import smtplib
+import socket
 import ssl
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
+from typing import Any
 
 from pydantic import Field, FilePath, SecretStr, model_validator
 
 from alerts import render
 from alerts.channels import IDEMPOTENCY_HEADER, ChannelOptions, Outgoing, register
-from model.errors import DeliveryError, PermanentDeliveryError
+from model import budget
+from model.errors import BlockedTargetError, DeliveryError, PermanentDeliveryError
+from model.netgate import Gate
 
 log = logging.getLogger("factwatch.alerts")
+MAX_REPLIES = 65536
+MAX_DETAIL = 200
 
 
 class EmailOptions(ChannelOptions):
@@ -107,12 +119,64 @@ def _start_tls(smtp: smtplib.SMTP, options: EmailOptions) -> None:
     smtp.starttls(context=tls_context(options))
 
 
+class _CappedReader:
+    """The server's side of the session, cut off past ``cap`` bytes."""
+
+    def __init__(self, raw: Any, cap: int) -> None:
+        self.raw, self.left = raw, cap
+
+    def readline(self, limit: int = -1) -> bytes:
+        line: bytes = self.raw.readline(limit)
+        self.left -= len(line)
+        if self.left < 0:
+            raise smtplib.SMTPServerDisconnected(f"the server's replies exceed {MAX_REPLIES} bytes")
+        return line
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class _GatedSMTP(smtplib.SMTP):
+    """SMTP connected through the gate, its replies capped, its socket cut with the budget."""
+
+    gate = Gate()  # replaced per channel by _connect
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock = self.gate.connect(host, port, timeout)
+        scope = budget.current()
+        if scope is not None:
+            scope.add(lambda: _shutdown(self.sock or sock))
+        return sock
+
+    def getreply(self) -> tuple[int, bytes]:
+        if self.file is None and self.sock is not None:
+            capped: Any = _CappedReader(self.sock.makefile("rb"), MAX_REPLIES)
+            self.file = capped
+        return super().getreply()
+
+
+class _GatedSMTPSSL(smtplib.SMTP_SSL, _GatedSMTP):
+    """:class:`_GatedSMTP` with TLS from the start."""
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _gate(options: EmailOptions) -> Gate:
+    return Gate(options.allow_private_networks, "allow_private_networks on the channel")
+
+
 def _connect(options: EmailOptions) -> smtplib.SMTP:
     if options.tls:
-        return smtplib.SMTP_SSL(
+        ssl_class = type("GatedSMTPSSL", (_GatedSMTPSSL,), {"gate": _gate(options)})
+        smtp_ssl: smtplib.SMTP = ssl_class(
             options.host, options.port, timeout=options.timeout, context=tls_context(options)
         )
-    smtp = smtplib.SMTP(options.host, options.port, timeout=options.timeout)
+        return smtp_ssl
+    plain = type("GatedSMTP", (_GatedSMTP,), {"gate": _gate(options)})
+    smtp: smtplib.SMTP = plain(options.host, options.port, timeout=options.timeout)
     if options.starttls:
         try:
             _start_tls(smtp, options)
@@ -123,7 +187,7 @@ def _connect(options: EmailOptions) -> smtplib.SMTP:
 
 
 def _classify(code: int, text: str) -> DeliveryError:
-    detail = f"SMTP {code}: {text}"
+    detail = f"SMTP {code}: {text[:MAX_DETAIL]}"
     return PermanentDeliveryError(detail) if 500 <= code < 600 else DeliveryError(detail)
 
 
@@ -141,7 +205,15 @@ def send_email(options: EmailOptions, message: Outgoing) -> None:
     """Send one alert by SMTP; return only once the server answered 250."""
     mail = build_message(options, message)
     try:
-        _transmit(options, mail)
+        with budget.enforced(options.timeout) as scope:
+            try:
+                _transmit(options, mail)
+            except (smtplib.SMTPException, OSError):
+                if scope.cancelled:
+                    raise DeliveryError(f"timeout after {options.timeout:g}s") from None
+                raise
+    except BlockedTargetError as exc:
+        raise PermanentDeliveryError(str(exc)) from None
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
         code = min(codes) if codes else 550
@@ -154,4 +226,5 @@ def send_email(options: EmailOptions, message: Outgoing) -> None:
         )
         raise _classify(exc.smtp_code, text) from None
     except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"SMTP connection failed: {type(exc).__name__}: {exc}") from None
+        detail = str(exc)[:MAX_DETAIL]
+        raise DeliveryError(f"SMTP connection failed: {type(exc).__name__}: {detail}") from None

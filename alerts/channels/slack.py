@@ -39,4 +39,10 @@ def send_slack(options: SlackOptions, message: Outgoing) -> None:
     body = render.slack_message(render.content(message.kind, message.payload))
     headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: message.key}
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    post(options.webhook_url.get_secret_value(), data, headers, options.timeout)
+    post(
+        options.webhook_url.get_secret_value(),
+        data,
+        headers,
+        options.timeout,
+        options.allow_private_networks,
+    )

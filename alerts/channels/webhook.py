@@ -64,4 +64,4 @@ def send_webhook(options: WebhookOptions, message: Outgoing) -> None:
         IDEMPOTENCY_HEADER: message.key,
         SIGNATURE_HEADER: signature(options.secret.get_secret_value(), body),
     }
-    post(options.url, body, headers, options.timeout)
+    post(options.url, body, headers, options.timeout, options.allow_private_networks)

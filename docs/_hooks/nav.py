@@ -15,7 +15,7 @@ SECTIONS: list[tuple[str, list[str]]] = [
     ("Getting started", ["getting-started.md"]),
     ("Reference", ["configuration.md", "cli.md"]),
     ("Using factwatch", ["alerts.md", "service.md", "web.md", "audit.md"]),
-    ("Security", ["security-model.md", "security.md"]),
+    ("Security", ["security.md"]),
     ("Inside", ["how-it-works.md", "extraction.md", "structure.md", "architecture.md"]),
     ("Performance", ["performance.md"]),
 ]

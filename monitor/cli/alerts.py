@@ -10,7 +10,15 @@ import click
 from alerts.deliver import Deliverer, Report
 from alerts.enqueue import probe_alerts
 from model.timefmt import iso
-from monitor.cli.common import EXIT_FAILED, EXIT_OK, AppContext, emit_json, pass_app, when
+from monitor.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    AppContext,
+    emit_json,
+    pass_app,
+    say,
+    when,
+)
 from monitor.table import render_table
 from store import outbox
 from store.outbox_models import OutboxRow
@@ -31,7 +39,7 @@ def deliver_now(app: AppContext, *, quiet: bool = False, timeout: float | None =
     if not quiet and (report.sent or report.retried or report.dead):
         click.echo(report_words(report), err=True)
         for error in report.errors:
-            click.echo(f"  {error}", err=True)
+            say(f"  {error}", err=True)
     return report
 
 
@@ -142,5 +150,5 @@ def test(app: AppContext, channel: str | None) -> None:
         row = by_id[row_id]
         words = {outbox.SENT: "sent", outbox.DEAD: "FAILED"}.get(row.status, "pending (retrying)")
         detail = f": {row.last_error}" if row.last_error else ""
-        click.echo(f"{row.channel}: {words}{detail}")
+        say(f"{row.channel}: {words}{detail}")
     sys.exit(EXIT_OK if all(by_id[i].status == outbox.SENT for i in ids) else EXIT_FAILED)

@@ -13,7 +13,7 @@ from model.events import EventMeta, event_json
 from model.facts import Fact
 from model.kinds import describe, format_value, tally
 from model.timefmt import iso
-from monitor.cli.common import TIME, UNTIL, AppContext, emit_json, parse_time, pass_app, when
+from monitor.cli.common import TIME, UNTIL, AppContext, emit_json, parse_time, pass_app, say, when
 from monitor.table import render_table
 from store.models import Version
 from store.repo import Store, change_from_row
@@ -61,9 +61,9 @@ def facts(
     click.echo(f"{name} v{version.seq} (stored {when(version.created_at)}): {len(found)} facts")
     if explain:
         for fact in found:
-            click.echo(f"\n[{fact.kind}] {fact.subject}: {format_value(fact.kind, fact.value)}")
-            click.echo(f"  rule: {fact.rule}   section: {fact.section or '-'}")
-            click.echo(f"  evidence: {fact.evidence}")
+            say(f"\n[{fact.kind}] {fact.subject}: {format_value(fact.kind, fact.value)}")
+            say(f"  rule: {fact.rule}   section: {fact.section or '-'}")
+            say(f"  evidence: {fact.evidence}")
         return
     rows = [(f.kind, f.subject, format_value(f.kind, f.value), f.period or "") for f in found]
     click.echo(render_table(["KIND", "SUBJECT", "VALUE", "PERIOD"], rows, max_cell=90))
@@ -183,10 +183,8 @@ def history(app: AppContext, name: str, as_json: bool) -> None:
 def show(app: AppContext, name: str, at: datetime | None, seq: int | None) -> None:
     """Print the clean text of watch NAME as it was (latest, --at TIME or --version N)."""
     version = _version_or_fail(app.store, name, at, seq)
-    click.echo(
-        f"# {name} v{version.seq}, stored {when(version.created_at)}, {version.url}", err=True
-    )
-    click.echo(app.store.text(version))
+    say(f"# {name} v{version.seq}, stored {when(version.created_at)}, {version.url}", err=True)
+    say(app.store.text(version))
 
 
 @click.command()
@@ -235,8 +233,8 @@ def diff(
             }
         )
         return
-    click.echo(f"{name}: v{old.seq} -> v{new.seq}, {tally(events)}")
+    say(f"{name}: v{old.seq} -> v{new.seq}, {tally(events)}")
     for change in events:
-        click.echo(f"  - {describe(change)}")
+        say(f"  - {describe(change)}")
     click.echo("")
-    click.echo("\n".join(text) if text else "(no text difference)")
+    say("\n".join(text) if text else "(no text difference)")

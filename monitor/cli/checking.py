@@ -9,7 +9,7 @@ import click
 from model.kinds import describe, tally
 from model.outcomes import Changed, Failed, Outcome, Unchanged
 from monitor.cli.alerts import deliver_now
-from monitor.cli.common import EXIT_FAILED, EXIT_OK, AppContext, emit_json, pass_app
+from monitor.cli.common import EXIT_FAILED, EXIT_OK, AppContext, emit_json, pass_app, say
 from monitor.dispatch import Finished, Progress, check_once
 from monitor.table import render_table
 
@@ -58,7 +58,7 @@ def _progress(quiet: bool) -> Progress:
         if not quiet:
             name, words = finished.job.watch.name, outcome_words(finished.outcome)
             via = f" (cited by {finished.job.parent})" if finished.job.parent else ""
-            click.echo(f"[{position}/{total}] {name}{via}: {words}", err=True)
+            say(f"[{position}/{total}] {name}{via}: {words}", err=True)
 
     return report
 
@@ -77,7 +77,7 @@ def print_outcomes(outcomes: list[Outcome]) -> None:
     for outcome in outcomes:
         if isinstance(outcome, Changed):
             for change in outcome.changes:
-                click.echo(f"  {outcome.watch}: {describe(change)}")
+                say(f"  {outcome.watch}: {describe(change)}")
 
 
 @click.command()
@@ -88,14 +88,22 @@ def print_outcomes(outcomes: list[Outcome]) -> None:
 def check(app: AppContext, names: tuple[str, ...], as_json: bool, quiet: bool) -> None:
     """Check every watch (or the NAMEd ones) once, now.
 
-    Exit status 1 if any watch failed; the others are still checked and stored.
+    Exit status 1 if any watch failed, or an alert died while this run
+    delivered them; the others are still checked, stored and sent.
     """
     if not app.settings.watches:
         click.echo("No watches configured: add one with `factwatch add URL`.", err=True)
     outcomes = run_pass(app, names, quiet or as_json)
-    deliver_now(app, quiet=quiet or as_json)  # this pass's alerts and any still pending
+    report = deliver_now(app, quiet=quiet or as_json)  # this pass's alerts and any still pending
     if as_json:
         emit_json([outcome_json(o) for o in outcomes])
     else:
         print_outcomes(outcomes)
-    sys.exit(EXIT_FAILED if any(isinstance(o, Failed) for o in outcomes) else EXIT_OK)
+    if report.dead:
+        say(
+            f"factwatch: {report.dead} alert(s) could not be delivered and are dead "
+            "(see `factwatch alerts --status dead`; `factwatch alerts retry` once fixed)",
+            err=True,
+        )
+    failed = report.dead or any(isinstance(o, Failed) for o in outcomes)
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)

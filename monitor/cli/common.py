@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from model.errors import ConfigError
+from model.printable import printable
 
 if TYPE_CHECKING:  # the settings and the store load only when a command needs them
     from monitor.settings import LoadedSettings, Settings, WatchSettings
@@ -136,6 +137,12 @@ def local_when(moment: datetime | None, zone: str) -> str:
 
     local = moment.astimezone(ZoneInfo(zone))
     return local.isoformat(sep=" ", timespec="seconds")
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """Print a line that may hold page text: control characters removed (see
+    :func:`model.printable.printable`)."""
+    click.echo(printable(text), err=err)
 
 
 def emit_json(data: Any) -> None:

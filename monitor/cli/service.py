@@ -14,6 +14,7 @@ import click
 from model.errors import ConfigError
 from model.kinds import describe
 from model.outcomes import Changed, Failed, Unchanged
+from model.printable import printable
 from model.timefmt import iso_or_none, utcnow
 from monitor.cli.common import AppContext, emit_json, local_when, pass_app
 from monitor.dispatch import Finished
@@ -60,7 +61,7 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         extras = " ".join(f"{k}={v}" for k, v in _extras(record).items() if v is not None)
         line = super().format(record)
-        return f"{line} {extras}" if extras else line
+        return printable(f"{line} {extras}" if extras else line)
 
 
 def setup_logging(log_format: str, verbose: int) -> None:
