@@ -142,13 +142,28 @@ def _sniff_type(media: str, body: bytes) -> str:
     raise ContentTypeError(f"unsupported content type {media or '(none)'!r}")
 
 
+DRAIN_LIMIT = 64 * 1024
+
+
+def drain(response: httpx.Response, limit: int = DRAIN_LIMIT) -> None:
+    """Read and drop a small body we do not need (an error page, a redirect, a 304), so the
+    connection is reused and not reset with unread data; a larger one is left and the
+    connection closed."""
+    size = 0
+    for chunk in response.iter_raw():
+        size += len(chunk)
+        if size > limit:
+            return
+
+
 def _finish(response: httpx.Response, url: str, cap: int) -> FetchResult:
     validators = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
     media, charset = _split_content_type(response.headers.get("Content-Type", ""))
     if response.status_code == 304:
-        response.read()  # drained, so the connection goes back to the pool
+        drain(response)
         return FetchResult(url, 304, None, media, charset, validators, 0.0)
     if response.status_code >= 400:
+        drain(response)
         retry_after = response.headers.get("Retry-After")
         raise HTTPStatusError(
             f"HTTP {response.status_code}", status=response.status_code, retry_after=retry_after
@@ -189,6 +204,7 @@ def _follow(
         try:
             with client.stream("GET", url, headers=headers) as response:
                 if response.status_code in REDIRECTS and "Location" in response.headers:
+                    drain(response)
                     url = urljoin(url, response.headers["Location"])
                     _over(scope, settings.deadline)
                     continue

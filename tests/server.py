@@ -38,6 +38,7 @@ class Request:
     path: str
     headers: dict[str, str]
     body: bytes = b""
+    client_port: int = 0  # the connection it came on
 
 
 class _Server(ThreadingHTTPServer):
@@ -58,7 +59,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, method: str) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         payload = self.rfile.read(length) if length else b""
-        self.server.requests.append(Request(method, self.path, dict(self.headers), payload))
+        port = int(self.client_address[1])
+        self.server.requests.append(Request(method, self.path, dict(self.headers), payload, port))
         route = self.server.routes.get(self.path.split("?", 1)[0])
         if route is None:
             return self._send(404, {"Content-Type": "text/plain"}, b"not found")

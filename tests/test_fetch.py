@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import httpx
@@ -151,3 +152,20 @@ def test_private_network_refused_by_default(server: LocalServer) -> None:
 def test_unresolvable_host_is_a_connection_error() -> None:
     with pytest.raises(ConnectError, match="cannot resolve host"):
         check_url("http://no-such-host.invalid/", allow_private=False)
+
+
+@pytest.mark.parametrize(
+    ("status", "headers"),
+    [(404, {}), (503, {"Retry-After": "1"}), (301, {"Location": "/ok"})],
+    ids=["error-page", "unavailable", "redirect"],
+)
+def test_a_small_unused_body_is_drained_and_the_connection_reused(
+    server: LocalServer, client: httpx.Client, status: int, headers: dict[str, str]
+) -> None:
+    server.route("/page", "<p>" + "x" * 5000 + "</p>", status=status, headers=headers)
+    server.route("/ok", "<html><body><main><p>ok</p></main></body></html>")
+    for _ in range(2):
+        with pytest.raises(HTTPStatusError) if status >= 400 else contextlib.nullcontext():
+            fetch(client, server.url("/page"), FAST)
+    ports = {r.client_port for r in server.requests}
+    assert len(ports) == 1, "each fetch opened a connection of its own"
