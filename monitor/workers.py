@@ -21,6 +21,7 @@ touches the other workers nor the jobs they run.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import signal
 import threading
@@ -37,6 +38,7 @@ from parsers.model import Document
 
 Analysis = tuple[Document, list[Fact]]
 MB = 1024 * 1024
+log = logging.getLogger("factwatch.workers")
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ class WorkerPool:
     def __init__(self, processes: int, limits: Limits, work: Work = run_job) -> None:
         self.limits = limits
         self.work = work
-        self._context = multiprocessing.get_context("forkserver")
+        self._context: Any = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["parsers.job", "monitor.workers"])
         self._slots = threading.BoundedSemaphore(processes)
         self._idle: list[_Worker] = []
@@ -146,7 +148,14 @@ class WorkerPool:
         with self._lock:
             if self._idle:
                 return self._idle.pop(), True
-        return _Worker(self._context, self.limits, self.work), False
+        try:
+            return _Worker(self._context, self.limits, self.work), False
+        except OSError as exc:  # no fork server here (its socket path is too long, say)
+            if self._context.get_start_method() != "forkserver":
+                raise
+            log.warning("parse workers: no fork server (%s); starting them with spawn", exc)
+            self._context = multiprocessing.get_context("spawn")
+            return _Worker(self._context, self.limits, self.work), False
 
     def _give_back(self, worker: _Worker) -> None:
         with self._lock:

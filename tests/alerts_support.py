@@ -230,6 +230,7 @@ def settings_yaml(
             "read_timeout": 2,
             "deadline": 5,
         },
+        "scheduler": {"politeness_delay": 0, "parse_processes": 0},
         "alerts": [{"name": name, **spec} for name, spec in channels.items()],
         "watches": list(watches),
         "delivery": {**FAST, **delivery},

@@ -79,6 +79,6 @@ def make_settings(database: str, **watches: str) -> Settings:
     return Settings(
         database=database,
         fetch=fetch,
-        scheduler=SchedulerSettings(politeness_delay=0),
+        scheduler=SchedulerSettings(politeness_delay=0, parse_processes=0),
         watches=tuple(WatchSettings(name=n.replace("_", "-"), url=u) for n, u in watches.items()),
     )

@@ -185,7 +185,7 @@ def settings_for(case: dict[str, Any], store: Store, server: LocalServer, **watc
     return Settings(
         database=str(store.engine.url),
         fetch=fetch,
-        scheduler=SchedulerSettings(politeness_delay=0),
+        scheduler=SchedulerSettings(politeness_delay=0, parse_processes=0),
         watches=watches,
         **_channels(watch),
     )

@@ -38,6 +38,7 @@ FAST = {
     "misfire_grace": "0.5s",
     "shutdown_grace": "1s",
     "reload_poll": "0.2s",
+    "parse_processes": 0,  # parse in the checking threads: the workers are tested on their own
 }
 
 

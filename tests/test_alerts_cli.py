@@ -85,6 +85,7 @@ def write_config(path: Path, database: str, server: LocalServer, mail: MailServe
             },
         ],
         "watches": [{"name": WATCH, "url": server.url(SEED_URL_PATH)}],
+        "scheduler": {"parse_processes": 0},
     }
     path.write_text(json.dumps(data, indent=2), encoding="utf-8")
     return path

@@ -46,6 +46,7 @@ def _config(tmp_path: Path, database: str, page: str, mail: MailServer) -> Path:
     config = {
         "database": database,
         "fetch": {"allow_private_networks": True, "connect_timeout": 2, "read_timeout": 2},
+        "scheduler": {"parse_processes": 0},
         "alerts": [
             {
                 "name": "team-mail",

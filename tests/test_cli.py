@@ -22,6 +22,7 @@ def write_config(folder: Path, server: LocalServer, database: str | None = None)
     path.write_text(
         f"database: {database or f'sqlite:///{folder}/fw.db'}\n"
         "fetch:\n  allow_private_networks: true\n  read_timeout: 2\n"
+        "scheduler:\n  parse_processes: 0\n"
         "watches:\n"
         f"  - name: ps-international-efforts\n    url: {server.url(SEED_URL_PATH)}\n"
         f"  - name: broken\n    url: {server.url('/missing')}\n"

@@ -47,7 +47,7 @@ def config(tmp_path: Path, server: LocalServer) -> Path:
     path.write_text(
         f"database: sqlite:///{tmp_path}/fw.db\n"
         "fetch:\n  allow_private_networks: true\n  read_timeout: 5\n"
-        "scheduler:\n  politeness_delay: 0\n"
+        "scheduler:\n  politeness_delay: 0\n  parse_processes: 0\n"
         "watches:\n"
         f"  - name: {PARENT}\n    url: {server.url(SEED_URL_PATH)}\n"
         "    follow:\n      - link_text: '(?i)statement'\n"

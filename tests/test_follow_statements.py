@@ -7,7 +7,13 @@ import pytest
 from model.outcomes import Changed
 from monitor.dispatch import check_once
 from monitor.follow import pick, rules_sig
-from monitor.settings import FetchSettings, FollowSettings, Settings, WatchSettings
+from monitor.settings import (
+    FetchSettings,
+    FollowSettings,
+    SchedulerSettings,
+    Settings,
+    WatchSettings,
+)
 from parsers import parse_document
 from store.repo import Store
 from tests.corpus.pdfmake import make_pdf
@@ -38,7 +44,10 @@ def _settings(store: Store, server: LocalServer, rules: list[dict[str, str]]) ->
         name=PARENT, url=server.url(SEED_URL_PATH), follow=tuple(FollowSettings(**r) for r in rules)
     )
     fetch = FetchSettings(allow_private_networks=True, connect_timeout=2, read_timeout=5)
-    return Settings(database=str(store.engine.url), fetch=fetch, watches=(watch,))
+    scheduler = SchedulerSettings(politeness_delay=0, parse_processes=0)
+    return Settings(
+        database=str(store.engine.url), fetch=fetch, scheduler=scheduler, watches=(watch,)
+    )
 
 
 def _serve(server: LocalServer, page: str) -> None:

@@ -28,7 +28,14 @@ import httpx
 from pydantic import SecretStr
 
 from monitor.dispatch import check_once
-from monitor.settings import FetchSettings, FollowSettings, Settings, WatchSettings, WebSettings
+from monitor.settings import (
+    FetchSettings,
+    FollowSettings,
+    SchedulerSettings,
+    Settings,
+    WatchSettings,
+    WebSettings,
+)
 from monitor.web import WebServer
 from store.repo import Store
 from tests.corpus.pdfmake import make_pdf
@@ -108,7 +115,8 @@ def history_settings(database: str, server: LocalServer, token: str | None = Non
         WatchSettings(name=EVIL, url=server.url("/evil.html")),
     )
     web = WebSettings(token=SecretStr(token) if token else None, page_size=20)
-    return Settings(database=database, fetch=fetch, watches=watches, web=web)
+    scheduler = SchedulerSettings(politeness_delay=0, parse_processes=0)
+    return Settings(database=database, fetch=fetch, scheduler=scheduler, watches=watches, web=web)
 
 
 def serve_version(server: LocalServer, version: int) -> None:

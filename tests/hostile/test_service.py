@@ -64,7 +64,13 @@ def _config(path: Path, database: str, hostile: HostileServer) -> Path:
             "deadline": 1,
             "max_bytes": 2_000_000,
         },
-        "scheduler": {**FAST, "concurrency": 8, "per_host": 8, "check_deadline": "20s"},
+        "scheduler": {
+            **FAST,
+            "concurrency": 8,
+            "per_host": 8,
+            "check_deadline": "20s",
+            "parse_processes": 1,
+        },
         "watches": watches,
     }
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
