@@ -163,7 +163,14 @@ def secure_mail(request: pytest.FixtureRequest, modes: dict[str, Mode]) -> Itera
 
 
 def _deliver(store: Store, spec: dict[str, Any]) -> OutboxRow:
-    settings = settings_yaml(str(store.engine.url), {"team-mail": spec}, flush_timeout=0)
+    # no retry can come due within the run: one attempt is one attempt, however slow it is
+    settings = settings_yaml(
+        str(store.engine.url),
+        {"team-mail": spec},
+        flush_timeout=0,
+        backoff_base=60,
+        backoff_cap=120,
+    )
     record_changes(store, "ps-international-efforts", [FIGURE], settings=settings)
     Deliverer(store, settings).deliver()
     [row] = outbox.rows(store)
