@@ -258,6 +258,7 @@ def _new_content(attempt: _Attempt, result: FetchResult) -> CheckResult:
             [b.to_json() for b in doc.blocks],
             result.status,
             result.headers,
+            doc.region,
         ),
         changes=changes,
         baseline=first,

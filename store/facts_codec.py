@@ -27,14 +27,20 @@ class StoredFacts:
 
     facts: list[Fact]
     blocks: list[dict[str, Any]] | None
+    region: str = ""
 
 
-def encode_facts(facts: Sequence[Fact], blocks: Sequence[dict[str, Any]] | None = None) -> bytes:
-    """The facts (and blocks) as a canonical JSON document, stored as a content-addressed blob."""
+def encode_facts(
+    facts: Sequence[Fact], blocks: Sequence[dict[str, Any]] | None = None, region: str = ""
+) -> bytes:
+    """The facts (with the blocks and the main-content region they were read in) as a
+    canonical JSON document, stored as a content-addressed blob."""
     rows = [{name: getattr(f, name) for name in (*FACT_FIELDS, *PLACE_FIELDS)} for f in facts]
     document: dict[str, Any] = {"format": FORMAT, "facts": rows}
     if blocks is not None:
         document["blocks"] = list(blocks)
+    if region:
+        document["region"] = region
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -45,7 +51,7 @@ def decode_stored(data: bytes) -> StoredFacts:
     if version not in (1, FORMAT):
         raise StoreError(f"unknown facts document format {version!r}")
     facts = [_fact(row) for row in document["facts"]]
-    return StoredFacts(facts, document.get("blocks"))
+    return StoredFacts(facts, document.get("blocks"), document.get("region") or "")
 
 
 def decode_facts(data: bytes) -> list[Fact]:

@@ -27,7 +27,8 @@ class NewVersion:
 
     ``status`` and ``headers`` are the HTTP response's; the store keeps a
     bounded part of the headers (:func:`store.chain.keep_headers`), and
-    ``None`` headers mean none were recorded.
+    ``None`` headers mean none were recorded. ``region`` says where the
+    page's main content was read (kept with the facts).
     """
 
     body: bytes
@@ -39,6 +40,7 @@ class NewVersion:
     blocks: Sequence[dict[str, Any]] | None = None
     status: int = 200
     headers: Sequence[tuple[str, str]] | None = ()
+    region: str = ""
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,7 @@ class Transaction:
             created_at=result.started_at,
             body_sha=body_sha,
             text_sha=self.put_blob(new.text.encode("utf-8")),
-            facts_sha=self.put_blob(encode_facts(new.facts, new.blocks)),
+            facts_sha=self.put_blob(encode_facts(new.facts, new.blocks, new.region)),
             url=new.url,
             content_type=new.content_type,
             title=new.title,

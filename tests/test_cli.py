@@ -155,3 +155,23 @@ def test_help_loads_no_command_module() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['monitor.cli.common']"
+
+
+@pytest.mark.parametrize(
+    ("page", "region"),
+    [
+        ("main-holds-only-title.html", "fallback"),
+        ("canada-news-release-en.html", "main"),
+    ],
+    ids=["text-beside-an-empty-main", "main-landmark"],
+)
+def test_facts_explain_says_where_the_main_content_was_read(
+    tmp_path: Path, server: LocalServer, page: str, region: str
+) -> None:
+    body = (Path(__file__).parent / "corpus" / "pages" / page).read_bytes()
+    server.route(SEED_URL_PATH, body, headers={"Content-Type": "text/html; charset=utf-8"})
+    config = write_config(tmp_path, server)
+    invoke(config, "check", "ps-international-efforts")
+    lines = invoke(config, "facts", "ps-international-efforts", "--explain").output.splitlines()
+    where = next(line for line in lines if line.startswith("main content read from: "))
+    assert region in where

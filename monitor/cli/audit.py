@@ -54,12 +54,14 @@ def facts(
 ) -> None:
     """List the facts of watch NAME (latest version, the one current --at TIME, or --version N)."""
     version = _version_or_fail(app.store, name, at, seq)
-    found = app.store.facts(version.id)
+    stored = app.store.stored_facts(version.id)
+    found = stored.facts
     if as_json:
         emit_json([fact_json(f) for f in found])
         return
     click.echo(f"{name} v{version.seq} (stored {when(version.created_at)}): {len(found)} facts")
     if explain:
+        say(f"main content read from: {stored.region or 'the whole page'}")
         for fact in found:
             say(f"\n[{fact.kind}] {fact.subject}: {format_value(fact.kind, fact.value)}")
             say(f"  rule: {fact.rule}   section: {fact.section or '-'}")
