@@ -5,7 +5,8 @@ foreign keys and a busy timeout; a relative SQLite path gets its folder
 created) and :func:`upgrade` brings the schema to the newest Alembic revision.
 Both run automatically on first use through :class:`store.repo.Store`.
 
-:func:`upgrade` migrates one process at a time: on PostgreSQL it holds an
+:func:`ensure_schema` creates an empty database's schema in one step and
+migrates an older one; :func:`upgrade` migrates one process at a time: on PostgreSQL it holds an
 advisory lock (one per schema), on an SQLite file a lock on
 ``<file>-migrate.lock`` beside it. Processes that start together on a fresh
 database migrate it once; the others wait, then find it at the newest revision.
@@ -136,9 +137,43 @@ def head_revision() -> str:
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Migrate the database unless it is already at :func:`head_revision` (a quick read)."""
-    if current_revision(engine) != head_revision():
+    """Bring the database to :func:`head_revision`: an empty one is created in one step
+    (:func:`create_fresh`), an older one migrated; one at the head is left as it is."""
+    if current_revision(engine) == head_revision():
+        return
+    with migration_lock(engine):
+        created = _is_empty(engine) and create_fresh(engine)
+    if not created:
         upgrade(engine)
+
+
+def _is_empty(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return not inspect(conn).get_table_names()
+
+
+def create_fresh(engine: Engine) -> bool:
+    """Create the newest schema on an empty database from the models and stamp it at
+    :func:`head_revision`, in one transaction (Alembic's advice for new databases;
+    ``tests/test_migrations.py`` keeps the models equal to the migrations).
+
+    Returns ``False``, creating nothing, when the database holds tables already.
+    """
+    from store import findings_models, outbox_models, scheduler_models  # noqa: F401
+    from store.models import Base
+
+    with engine.begin() as conn:
+        if inspect(conn).get_table_names():
+            return False
+        Base.metadata.create_all(conn)
+        conn.execute(
+            text(
+                "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+            )
+        )
+        conn.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": head_revision()})
+    return True
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -6,19 +6,30 @@ import hashlib
 import json
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 
 from model.facts import Fact
-from store.db import alembic_config, current_revision, head_revision, open_engine, upgrade
+from store.db import (
+    alembic_config,
+    create_fresh,
+    current_revision,
+    ensure_schema,
+    head_revision,
+    open_engine,
+    scratch_schema,
+    upgrade,
+)
 from store.models import Base
 from store.records import CheckResult, NewVersion
 from store.repo import Store
+from tests.conftest import POSTGRES_URL
 
 FACTS = [
     Fact(
@@ -56,6 +67,64 @@ def test_models_match_the_migrations(engine: Engine) -> None:
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+def _schema(engine: Engine) -> dict[str, object]:
+    """Every table's columns (type, nullability, default; in any order), keys, indexes
+    and constraints."""
+    found: dict[str, object] = {}
+    with engine.connect() as conn:
+        seen = inspect(conn)
+        for table in sorted(seen.get_table_names()):
+            found[table] = (
+                sorted(
+                    (c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
+                    for c in seen.get_columns(table)
+                ),
+                seen.get_pk_constraint(table)["constrained_columns"],
+                sorted(
+                    (tuple(f["constrained_columns"]), f["referred_table"], str(f["options"]))
+                    for f in seen.get_foreign_keys(table)
+                ),
+                sorted(
+                    (i["name"], tuple(i["column_names"]), i["unique"])
+                    for i in seen.get_indexes(table)
+                ),
+                sorted(
+                    (u["name"], tuple(u["column_names"]))
+                    for u in seen.get_unique_constraints(table)
+                ),
+                sorted(str(c["sqltext"]) for c in seen.get_check_constraints(table)),
+            )
+    return found
+
+
+def test_a_fresh_database_is_created_as_the_migrations_would_make_it(database_url: str) -> None:
+    migrated = open_engine(database_url)
+    try:
+        upgrade(migrated)
+        expected = _schema(migrated)
+    finally:
+        migrated.dispose()
+    with _second_database(database_url) as url:
+        fresh = open_engine(url)
+        try:
+            ensure_schema(fresh)
+            assert current_revision(fresh) == head_revision()
+            assert _schema(fresh) == expected
+            assert not create_fresh(fresh)  # not empty any more: nothing created twice
+        finally:
+            fresh.dispose()
+
+
+@contextmanager
+def _second_database(database_url: str) -> Iterator[str]:
+    if database_url.startswith("sqlite"):
+        yield database_url.replace("factwatch.db", "fresh.db")
+        return
+    assert POSTGRES_URL
+    with scratch_schema(POSTGRES_URL, "fresh") as url:
+        yield url
 
 
 def test_facts_survive_the_move_to_documents_and_back(engine: Engine, database_url: str) -> None:
