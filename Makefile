@@ -18,7 +18,7 @@ test: $(BIN)/factwatch
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 lint: $(BIN)/factwatch
 	$(BIN)/ruff check .

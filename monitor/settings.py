@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import soupsieve
 import yaml
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 
@@ -97,6 +96,8 @@ class AtKey(ValueError):
 def css_selector(value: str | None) -> str | None:
     """``value`` if it is a CSS selector soupsieve compiles (a pydantic validator)."""
     if value is not None:
+        import soupsieve  # loaded only by a configuration that uses selectors
+
         try:
             soupsieve.compile(value)
         except soupsieve.SelectorSyntaxError as exc:
