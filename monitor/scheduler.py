@@ -437,7 +437,8 @@ class Scheduler:
         plan = self.plans.get(job.watch.name)
         if plan is None or job.watch.name in self.pending:
             return
-        started = max(slot, now)
+        late = (now - slot).total_seconds() > self.settings.scheduler.misfire_grace
+        started = now if late else slot  # on time: the rhythm follows the slots
         self._misfire(replace(job, due=slot), started)
         planned = plan.next_run(LastCheck(started, started), now)
         self.dispatch.submit(Job(job.watch, planned.at))

@@ -1,0 +1,141 @@
+"""Real queue workers for the tests: RabbitMQ on 127.0.0.1:5672, PostgreSQL, and
+``factwatch worker`` / ``factwatch run`` subprocesses.
+
+Each test gets a queue of its own (dropped afterwards) and a PostgreSQL schema
+of its own. Without a reachable broker the tests are skipped with the reason,
+unless ``FACTWATCH_TEST_REQUIRE_BROKER`` is set (as in CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from kombu import Connection, Queue
+
+BROKER_URL = os.environ.get("FACTWATCH_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+REQUIRE_BROKER = bool(os.environ.get("FACTWATCH_TEST_REQUIRE_BROKER"))
+
+
+def broker_reachable() -> str | None:
+    """``None`` when the broker answers, else why not."""
+    try:
+        with Connection(BROKER_URL, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def need_broker() -> None:
+    """Skip (or fail, with FACTWATCH_TEST_REQUIRE_BROKER) when RabbitMQ is unreachable."""
+    problem = broker_reachable()
+    if problem is None:
+        return
+    message = f"RabbitMQ not reachable at 127.0.0.1:5672 ({problem}); start it to run"
+    if REQUIRE_BROKER:
+        pytest.fail(f"FACTWATCH_TEST_REQUIRE_BROKER is set but {message}")
+    pytest.skip(message)
+
+
+@contextmanager
+def queue_name() -> Iterator[str]:
+    """A queue name of the test's own, deleted afterwards."""
+    name = f"factwatch.test.{uuid.uuid4().hex[:10]}"
+    try:
+        yield name
+    finally:
+        with Connection(BROKER_URL, connect_timeout=2) as conn:
+            Queue(name, routing_key=name, durable=True)(conn.default_channel).delete()
+
+
+def queue_config(
+    path: Path, database: str, queue: str, watches: list[dict[str, Any]], **scheduler: Any
+) -> Path:
+    """Write a config with a queue, loopback allowed and a fast scheduler."""
+    data = {
+        "database": database,
+        "fetch": {"allow_private_networks": True, "connect_timeout": 2, "read_timeout": 20},
+        "scheduler": {
+            "heartbeat": "0.5s",
+            "lease_ttl": "3s",
+            "politeness_delay": 0,
+            "jitter": 0,
+            "misfire_grace": "1s",
+            "shutdown_grace": "1s",
+            "parse_processes": 0,
+            **scheduler,
+        },
+        "queue": {"broker_url": BROKER_URL, "name": queue},
+        "watches": watches,
+    }
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+class Process:
+    """A ``factwatch`` subprocess (``run`` or ``worker``) logging to a file."""
+
+    def __init__(self, config: Path, log: Path, *args: str) -> None:
+        self.log = log
+        command = [sys.executable, "-m", "monitor", "-c", str(config), *args]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FACTWATCH_")}
+        with log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=config.parent
+            )
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def text(self) -> str:
+        return self.log.read_text("utf-8", errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL: the process dies at once, mid-check."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+@contextmanager
+def processes(config: Path, tmp: Path, *commands: list[str]) -> Iterator[list[Process]]:
+    """Start one process per command (``["worker", ...]``, ``["run"]``); stop them all after."""
+    started: list[Process] = []
+    try:
+        for i, args in enumerate(commands):
+            started.append(Process(config, tmp / f"{args[0]}-{i}.log", *args))
+        yield started
+    finally:
+        for proc in started:
+            proc.stop()
+
+
+def wait_for(what: str, predicate: Any, timeout: float = 60.0) -> Any:
+    """Poll ``predicate`` until truthy; fail after ``timeout`` seconds."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
