@@ -6,14 +6,19 @@ once, whichever worker runs it and whatever happens to the workers.
 
 from __future__ import annotations
 
+import itertools
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from monitor.queue import Enqueuer
+from monitor.settings import load_settings
 from store.cluster_models import CheckSlot
 from store.models import Check, Watch
 from store.repo import Store
@@ -101,4 +106,83 @@ def test_two_workers_check_each_slot_once(
         assert checks >= 4, (name, checks)
     by_worker = _workers(store)
     assert len(by_worker) == 2 and None not in by_worker, by_worker
+    store.close()
+
+
+def _enqueuer(config: Path) -> Enqueuer:
+    queue = load_settings(config).settings.queue
+    assert queue is not None
+    return Enqueuer(queue)
+
+
+def _slots(store: Store, name: str) -> list[datetime]:
+    with store.session() as s:
+        query = (
+            select(CheckSlot.slot)
+            .join(Watch, Watch.id == CheckSlot.watch_id)
+            .where(Watch.name == name)
+        )
+        return list(s.scalars(query))
+
+
+def test_a_worker_killed_mid_check_hands_its_task_over_and_a_duplicate_does_nothing(
+    server: LocalServer, tmp_path: Path, pg_url: str, queue: str
+) -> None:
+    server.route("/slow", PAGE, delay=3.0)
+    watches = [{"name": "slow", "url": server.url("/slow"), "every": "1h"}]
+    config = queue_config(tmp_path / "factwatch.yaml", pg_url, queue, watches)
+    store = Store.open(pg_url)
+    enqueuer = _enqueuer(config)
+    slot = datetime.fromisoformat("2026-11-30T12:00:00+00:00")
+    enqueuer.send("slow", slot)
+    with processes(config, tmp_path, ["worker", "--concurrency", "1"]) as (first,):
+        wait_for("the first worker to fetch", lambda: len(server.requests) == 1)
+        first.kill()  # mid-check: the page answers after 3 s
+    assert _slots(store, "slow") == []
+    with processes(config, tmp_path, ["worker", "--concurrency", "1"]) as (second,):
+        wait_for("the redelivered task to be checked", lambda: _slots(store, "slow"), 60)
+        assert len(server.requests) == 2  # the killed worker's fetch, and the redelivery's
+        enqueuer.send("slow", slot)  # a duplicate of a recorded slot
+        wait_for("the duplicate to be seen", lambda: "already recorded" in second.text(), 30)
+        time.sleep(0.5)
+    checks = store.checks("slow")
+    assert len(checks) == 1 and checks[0].worker == f"{checks[0].worker.split(':')[0]}:{second.pid}"
+    assert len(server.requests) == 2
+    assert [s.replace(tzinfo=None) for s in _slots(store, "slow")] == [slot.replace(tzinfo=None)]
+    enqueuer.close()
+    store.close()
+
+
+def test_politeness_holds_across_two_workers(
+    server: LocalServer, tmp_path: Path, pg_url: str, queue: str
+) -> None:
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def page(_handler: object) -> tuple[int, dict[str, str], bytes]:
+        with lock:
+            times.append(time.monotonic())
+        return 200, {"Content-Type": "text/html"}, PAGE.encode()
+
+    names = [f"p{i}" for i in range(6)]
+    for name in names:
+        server.route(f"/{name}", handler=page)
+    watches = [{"name": n, "url": server.url(f"/{n}"), "every": "1h"} for n in names]
+    config = queue_config(
+        tmp_path / "factwatch.yaml", pg_url, queue, watches, politeness_delay="1s"
+    )
+    store = Store.open(pg_url)
+    enqueuer = _enqueuer(config)
+    slot = datetime.fromisoformat("2026-11-30T12:00:00+00:00")
+    for name in names:
+        enqueuer.send(name, slot)
+    with processes(
+        config, tmp_path, ["worker", "--concurrency", "2"], ["worker", "--concurrency", "2"]
+    ):
+        wait_for("every watch to be checked", lambda: all(_slots(store, n) for n in names), 60)
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert len(times) == len(names)
+    assert min(gaps) >= 1.0, gaps
+    assert len(_workers(store)) == 2
+    enqueuer.close()
     store.close()
