@@ -7,16 +7,22 @@ once, whichever worker runs it and whatever happens to the workers.
 from __future__ import annotations
 
 import itertools
+import json
+import socket
 import threading
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from monitor.cli import cli
 from monitor.queue import Enqueuer
 from monitor.settings import load_settings
 from store.cluster_models import CheckSlot
@@ -92,9 +98,12 @@ def test_two_workers_check_each_slot_once(
     with processes(
         config, tmp_path, ["worker", "--concurrency", "4"], ["worker", "--concurrency", "4"]
     ) as workers:
-        with processes(config, tmp_path, ["run"]) as (scheduler,):
+        port = _free_port()
+        with processes(config, tmp_path, ["run", "--http", f"127.0.0.1:{port}"]) as (scheduler,):
             wait_for("the scheduler to lead", lambda: "lease acquired" in scheduler.text())
             time.sleep(10)
+            metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10)
+            scraped = metrics.read().decode()
             scheduler.stop()
         counts = _settled(store)
         text = "\n".join(w.text() for w in workers)
@@ -106,7 +115,27 @@ def test_two_workers_check_each_slot_once(
         assert checks >= 4, (name, checks)
     by_worker = _workers(store)
     assert len(by_worker) == 2 and None not in by_worker, by_worker
+    assert "factwatch_queue_depth " in scraped
+    assert scraped.count("factwatch_worker_tasks{worker=") == 2, scraped
+    status = _cli(config, "status", "--json")["queue"]
+    assert status["depth"] == 0
+    assert {w["name"] for w in status["workers"]} == set(by_worker)
+    assert sum(w["tasks"] for w in status["workers"]) == sum(by_worker.values())
+    history = _cli(config, "history", "w00", "--json")["checks"]
+    assert history and all(c["worker"] in by_worker for c in history)
     store.close()
+
+
+def _cli(config: Path, *args: str) -> Any:
+    result = CliRunner().invoke(cli, ["-c", str(config), *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _enqueuer(config: Path) -> Enqueuer:
