@@ -75,7 +75,10 @@ class _PageServer(ThreadingHTTPServer):
     pages: list[bytes]
 
 
-SMALL = b"<html><body><main><h1>Members</h1><p>Canada joined the group in 2022.</p></main></body></html>"
+SMALL = (
+    b"<html><body><main><h1>Members</h1>"
+    b"<p>Canada joined the group in 2022.</p></main></body></html>"
+)
 
 
 @contextmanager
