@@ -215,3 +215,35 @@ def test_politeness_holds_across_two_workers(
     assert len(_workers(store)) == 2
     enqueuer.close()
     store.close()
+
+
+def test_retry_after_pauses_the_host_for_every_worker(
+    server: LocalServer, tmp_path: Path, pg_url: str, queue: str
+) -> None:
+    times: dict[str, float] = {}
+
+    def answer(status: int, headers: dict[str, str]) -> Any:
+        def page(handler: Any) -> tuple[int, dict[str, str], bytes]:
+            times[handler.path.strip("/")] = time.monotonic()
+            return status, {"Content-Type": "text/html", **headers}, PAGE.encode()
+
+        return page
+
+    server.route("/busy", handler=answer(503, {"Retry-After": "3"}))
+    server.route("/after", handler=answer(200, {}))
+    watches = [{"name": n, "url": server.url(f"/{n}"), "every": "1h"} for n in ("busy", "after")]
+    config = queue_config(tmp_path / "factwatch.yaml", pg_url, queue, watches, retry_backoff=0)
+    store = Store.open(pg_url)
+    enqueuer = _enqueuer(config)
+    slot = datetime.fromisoformat("2026-11-30T12:00:00+00:00")
+    enqueuer.send("busy", slot)
+    with processes(
+        config, tmp_path, ["worker", "--concurrency", "1"], ["worker", "--concurrency", "1"]
+    ):
+        wait_for("the 503 to be recorded", lambda: _slots(store, "busy"), 60)
+        enqueuer.send("after", slot)  # whichever worker takes it waits for the host
+        wait_for("the other watch to be checked", lambda: _slots(store, "after"), 60)
+    assert store.checks("busy")[0].status == 503
+    assert times["after"] - times["busy"] >= 2.9, times
+    enqueuer.close()
+    store.close()
