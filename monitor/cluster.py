@@ -28,6 +28,7 @@ from datetime import datetime
 
 import httpx
 
+from model.errors import ConfigError
 from model.http import host_of
 from model.outcomes import Failed, Outcome
 from model.timefmt import utcnow
@@ -68,9 +69,11 @@ class SlotRunner:
         analyse: Analyser,
         enqueue: Enqueue,
         name: str | None = None,
+        reload: Callable[[], Settings] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
+        self.reload = reload
         self.analyse = analyse
         self.enqueue = enqueue
         self.name = name or worker_name()
@@ -142,6 +145,19 @@ class SlotRunner:
         return finished[0].outcome, max(0.0, ready - run.clock.monotonic())
 
     def _watch(self, name: str, parent: str | None) -> WatchSettings | None:
+        """The watch a task names; a name this worker does not know reloads its configuration
+        once (the watch was added after the worker started)."""
+        found = self._lookup(name, parent)
+        if found is None and self.reload is not None:
+            try:
+                self.settings = self.reload()
+            except ConfigError as exc:
+                log.error("configuration not reloaded:\n%s", exc)
+                return None
+            found = self._lookup(name, parent)
+        return found
+
+    def _lookup(self, name: str, parent: str | None) -> WatchSettings | None:
         if parent is None:
             return self.settings.watch(name)
         above = self.settings.watch(parent)

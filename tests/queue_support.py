@@ -59,8 +59,42 @@ def queue_name() -> Iterator[str]:
             Queue(name, routing_key=name, durable=True)(conn.default_channel).delete()
 
 
+def rabbitmqctl(*args: str) -> None:
+    """Run ``rabbitmqctl`` on the local node (it must succeed)."""
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+@contextmanager
+def vhost() -> Iterator[str]:
+    """A RabbitMQ virtual host of the test's own (guest may use it); yields its broker URL."""
+    name = f"factwatch-test-{uuid.uuid4().hex[:8]}"
+    rabbitmqctl("add_vhost", name)
+    try:
+        allow(name)
+        yield f"amqp://guest:guest@127.0.0.1:5672/{name}"
+    finally:
+        rabbitmqctl("delete_vhost", name)
+
+
+def allow(name: str) -> None:
+    """Let guest use the virtual host ``name``."""
+    rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+
+
+def cut_off(name: str) -> None:
+    """A broker outage for the virtual host ``name`` only: its connections are closed and
+    new ones refused until :func:`allow` (the other users of the node go on)."""
+    rabbitmqctl("clear_permissions", "-p", name, "guest")
+    rabbitmqctl("close_all_connections", "--vhost", name, "outage in a test")
+
+
 def queue_config(
-    path: Path, database: str, queue: str, watches: list[dict[str, Any]], **scheduler: Any
+    path: Path,
+    database: str,
+    queue: str,
+    watches: list[dict[str, Any]],
+    broker_url: str = BROKER_URL,
+    **scheduler: Any,
 ) -> Path:
     """Write a config with a queue, loopback allowed and a fast scheduler."""
     data = {
@@ -76,7 +110,7 @@ def queue_config(
             "parse_processes": 0,
             **scheduler,
         },
-        "queue": {"broker_url": BROKER_URL, "name": queue},
+        "queue": {"broker_url": broker_url, "name": queue},
         "watches": watches,
     }
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")

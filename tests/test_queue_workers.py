@@ -29,7 +29,16 @@ from store.cluster_models import CheckSlot
 from store.models import Check, Watch
 from store.repo import Store
 from tests.conftest import _postgres_schema_url
-from tests.queue_support import need_broker, processes, queue_config, queue_name, wait_for
+from tests.queue_support import (
+    allow,
+    cut_off,
+    need_broker,
+    processes,
+    queue_config,
+    queue_name,
+    vhost,
+    wait_for,
+)
 from tests.server import LocalServer
 
 pytestmark = pytest.mark.postgres
@@ -217,7 +226,7 @@ def test_politeness_holds_across_two_workers(
     store.close()
 
 
-def test_retry_after_pauses_the_host_for_every_worker(
+def test_retry_after_pauses_the_host_for_every_worker_and_a_new_watch_is_found(
     server: LocalServer, tmp_path: Path, pg_url: str, queue: str
 ) -> None:
     times: dict[str, float] = {}
@@ -232,7 +241,7 @@ def test_retry_after_pauses_the_host_for_every_worker(
     server.route("/busy", handler=answer(503, {"Retry-After": "3"}))
     server.route("/after", handler=answer(200, {}))
     watches = [{"name": n, "url": server.url(f"/{n}"), "every": "1h"} for n in ("busy", "after")]
-    config = queue_config(tmp_path / "factwatch.yaml", pg_url, queue, watches, retry_backoff=0)
+    config = queue_config(tmp_path / "factwatch.yaml", pg_url, queue, watches[:1], retry_backoff=0)
     store = Store.open(pg_url)
     enqueuer = _enqueuer(config)
     slot = datetime.fromisoformat("2026-11-30T12:00:00+00:00")
@@ -241,9 +250,55 @@ def test_retry_after_pauses_the_host_for_every_worker(
         config, tmp_path, ["worker", "--concurrency", "1"], ["worker", "--concurrency", "1"]
     ):
         wait_for("the 503 to be recorded", lambda: _slots(store, "busy"), 60)
+        # a watch added after the workers started: the one that takes it reloads its config
+        queue_config(tmp_path / "factwatch.yaml", pg_url, queue, watches, retry_backoff=0)
         enqueuer.send("after", slot)  # whichever worker takes it waits for the host
         wait_for("the other watch to be checked", lambda: _slots(store, "after"), 60)
     assert store.checks("busy")[0].status == 503
     assert times["after"] - times["busy"] >= 2.9, times
     enqueuer.close()
+    store.close()
+
+
+def _starts(store: Store, name: str) -> list[float]:
+    return [c.started_at.timestamp() for c in sorted(store.checks(name), key=lambda c: c.id)]
+
+
+def test_after_a_broker_outage_scheduler_and_workers_reconnect_and_missed_slots_coalesce(
+    server: LocalServer, tmp_path: Path, pg_url: str
+) -> None:
+    names = [f"b{i}" for i in range(4)]
+    for name in names:
+        server.route(f"/{name}", PAGE)
+    watches = [{"name": n, "url": server.url(f"/{n}"), "every": "2s"} for n in names]
+    with vhost() as broker_url:
+        vhost_name = broker_url.rsplit("/", 1)[1]
+        config = queue_config(
+            tmp_path / "factwatch.yaml", pg_url, "factwatch.checks", watches, broker_url, per_host=4
+        )
+        store = Store.open(pg_url)
+        with processes(config, tmp_path, ["worker", "--concurrency", "2"], ["run"]) as procs:
+            wait_for("a first check of each", lambda: all(store.checks(n) for n in names), 60)
+            cut_off(vhost_name)
+            down = time.time()
+            time.sleep(6)  # three slots pass while the broker is unreachable
+            allow(vhost_name)
+            up = time.time()
+            wait_for(
+                "two checks of each after the outage",
+                lambda: all(len([t for t in _starts(store, n) if t > up]) >= 2 for n in names),
+                90,
+            )
+            procs[1].stop()
+            counts = _settled(store)
+            scheduler_log = procs[1].text()
+    assert "cannot enqueue a check" in scheduler_log
+    fetched = Counter(r.path.lstrip("/") for r in server.requests)
+    for name in names:
+        checks, slots = counts[name]
+        assert checks == slots == fetched[name], (name, counts[name], fetched[name])
+        starts = _starts(store, name)
+        assert not [t for t in starts if down + 1 < t < up], (name, starts, down, up)
+        after = [t for t in starts if t > up]
+        assert after[1] - after[0] > 1.0, (name, after)  # missed slots coalesced: no burst
     store.close()

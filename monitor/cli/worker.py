@@ -15,6 +15,7 @@ from monitor.cli.common import AppContext
 from monitor.cli.service import setup_logging
 from monitor.cluster import SlotRunner
 from monitor.queue import TASK, Enqueuer, celery_app
+from monitor.settings import Settings, load_settings
 from store.db import ensure_schema, open_engine
 from store.repo import Store
 
@@ -30,6 +31,12 @@ def _store(url: str, concurrency: int) -> Store:
     engine = open_engine(url, pool_size=3 * concurrency + 2, max_overflow=concurrency + 4)
     ensure_schema(engine)
     return Store(engine)
+
+
+def _reloaded(app: AppContext, current: Settings) -> Settings:
+    """The configuration read again (the database and the queue stay as started)."""
+    fresh = load_settings(app.config).settings
+    return fresh.model_copy(update={"database": current.database, "queue": current.queue})
 
 
 def _beat_forever(runner: SlotRunner, every: float, stop: threading.Event) -> None:
@@ -78,6 +85,7 @@ def worker(ctx: click.Context, concurrency: int | None, log_format: str) -> None
             settings,
             analyse,
             lambda name, slot, parent, later: enqueuer.send(name, slot, parent, later),
+            reload=lambda: _reloaded(app, settings),
         )
         _register(celery, runner)
         runner.beat()
