@@ -9,9 +9,11 @@ unless ``FACTWATCH_TEST_REQUIRE_BROKER`` is set (as in CI), where they fail.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -59,33 +61,85 @@ def queue_name() -> Iterator[str]:
             Queue(name, routing_key=name, durable=True)(conn.default_channel).delete()
 
 
-def rabbitmqctl(*args: str) -> None:
-    """Run ``rabbitmqctl`` on the local node (it must succeed)."""
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+class BrokerNode:
+    """A RabbitMQ node of the test's own on 127.0.0.1 (another port, its own data), so it
+    can be restarted without touching the node other tests and users share."""
+
+    def __init__(self, base: Path, port: int) -> None:
+        self.name = f"fwtest{port}@localhost"
+        self.port = port
+        self.url = f"amqp://guest:guest@127.0.0.1:{port}//"
+        base.mkdir(parents=True, exist_ok=True)
+        (base / "rabbitmq.conf").write_text(f"listeners.tcp.local = 127.0.0.1:{port}\n")
+        (base / "plugins").write_text("")
+        self.env = {
+            **os.environ,
+            "RABBITMQ_NODENAME": self.name,
+            "RABBITMQ_DIST_PORT": str(port + 20000),
+            "RABBITMQ_MNESIA_BASE": str(base / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(base / "log"),
+            "RABBITMQ_CONFIG_FILE": str(base / "rabbitmq.conf"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(base / "plugins"),
+        }
+        subprocess.run(["chown", "-R", "rabbitmq:rabbitmq", str(base)], check=False)
+
+    def ctl(self, *args: str) -> None:
+        subprocess.run(
+            ["rabbitmqctl", "-q", "-n", self.name, *args],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    def start(self) -> BrokerNode:
+        subprocess.run(["rabbitmq-server", "-detached"], env=self.env, check=True, timeout=60)
+        self.wait_up()
+        return self
+
+    def wait_up(self) -> None:
+        wait_for(f"RabbitMQ on port {self.port}", lambda: _answers(self.port), 90)
+
+    def restart(self, down: float) -> None:
+        """Stop the broker, leave it down ``down`` seconds, start it again (its durable
+        queues and persistent messages survive)."""
+        self.ctl("stop_app")
+        time.sleep(down)
+        self.ctl("start_app")
+        self.wait_up()
+
+    def stop(self) -> None:
+        self.ctl("stop")
+
+
+def _answers(port: int) -> bool:
+    try:
+        with Connection(f"amqp://guest:guest@127.0.0.1:{port}//", connect_timeout=1) as conn:
+            conn.ensure_connection(max_retries=1)
+    except Exception:
+        return False
+    return True
 
 
 @contextmanager
-def vhost() -> Iterator[str]:
-    """A RabbitMQ virtual host of the test's own (guest may use it); yields its broker URL."""
-    name = f"factwatch-test-{uuid.uuid4().hex[:8]}"
-    rabbitmqctl("add_vhost", name)
+def broker_node(port: int = 5679) -> Iterator[BrokerNode]:
+    """A :class:`BrokerNode`, started and stopped afterwards (skipped without rabbitmq-server).
+
+    Its data lives in a folder the ``rabbitmq`` user can reach, removed afterwards."""
+    if shutil.which("rabbitmq-server") is None or shutil.which("rabbitmqctl") is None:
+        message = "rabbitmq-server is not installed: the broker restart test needs its own node"
+        if REQUIRE_BROKER:
+            pytest.fail(message)
+        pytest.skip(message)
+    base = Path(tempfile.mkdtemp(prefix="factwatch-rabbitmq-"))
+    base.chmod(0o755)
     try:
-        allow(name)
-        yield f"amqp://guest:guest@127.0.0.1:5672/{name}"
+        node = BrokerNode(base, port).start()
+        try:
+            yield node
+        finally:
+            node.stop()
     finally:
-        rabbitmqctl("delete_vhost", name)
-
-
-def allow(name: str) -> None:
-    """Let guest use the virtual host ``name``."""
-    rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
-
-
-def cut_off(name: str) -> None:
-    """A broker outage for the virtual host ``name`` only: its connections are closed and
-    new ones refused until :func:`allow` (the other users of the node go on)."""
-    rabbitmqctl("clear_permissions", "-p", name, "guest")
-    rabbitmqctl("close_all_connections", "--vhost", name, "outage in a test")
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def queue_config(

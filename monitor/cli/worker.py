@@ -106,6 +106,7 @@ def worker(ctx: click.Context, concurrency: int | None, log_format: str) -> None
                 hostname=f"factwatch@{runner.name}",
                 without_mingle=True,
                 without_gossip=True,
+                without_heartbeat=True,
             ).start()
         finally:
             stop.set()
