@@ -308,3 +308,24 @@ def test_after_a_broker_restart_scheduler_and_workers_reconnect_and_missed_slots
         missed = [t for t in planned if down < t < up]
         assert len(missed) <= 1, (name, missed)  # the slots missed while down: coalesced
     store.close()
+
+
+def test_a_check_past_its_deadline_on_a_worker_is_recorded_failed_once(
+    server: LocalServer, tmp_path: Path, pg_url: str, queue: str
+) -> None:
+    server.route("/stalled", PAGE, delay=4.0)
+    watches = [{"name": "stalled", "url": server.url("/stalled"), "every": "1h"}]
+    config = queue_config(
+        tmp_path / "factwatch.yaml", pg_url, queue, watches, check_deadline="1s", retry_backoff=0
+    )
+    store = Store.open(pg_url)
+    enqueuer = _enqueuer(config)
+    enqueuer.send("stalled", datetime.fromisoformat("2026-11-30T12:00:00+00:00"))
+    with processes(config, tmp_path, ["worker", "--concurrency", "1"]):
+        wait_for("the cut-off check", lambda: _slots(store, "stalled"), 60)
+        time.sleep(4.5)  # the page answers meanwhile: its late result is discarded
+    checks = store.checks("stalled")
+    assert [(c.outcome, c.reason) for c in checks] == [("failed", "deadline")]
+    assert len(server.requests) == 1
+    enqueuer.close()
+    store.close()
