@@ -19,6 +19,7 @@ Every error factwatch raises on purpose derives from :class:`FactwatchError`::
     ├── StoreError             the database refused or failed a write
     ├── UnknownWatchError      a watch name that is neither configured nor stored
     ├── CheckAbandoned         a check's result arrived after it was cut off
+    ├── SlotTaken              a check of this watch and slot is already recorded
     ├── ArchiveError           a WARC file is damaged, hostile, or holds nothing to import
     └── DeliveryError          an alert channel refused or failed a message
         └── PermanentDeliveryError  ... and retrying will not help
@@ -33,6 +34,10 @@ from __future__ import annotations
 
 class FactwatchError(Exception):
     """Base of every error factwatch raises on purpose."""
+
+
+class SlotTaken(FactwatchError):
+    """A check of this watch and slot is already recorded (a redelivered or duplicated task)."""
 
 
 class ConfigError(FactwatchError):

@@ -23,12 +23,14 @@ import logging
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+
+import httpx
 
 from model.budget import Budget, within
 from model.clock import Clock, SystemClock
-from model.errors import CheckAbandoned, FactwatchError, StoreError
+from model.errors import CheckAbandoned, FactwatchError, SlotTaken, StoreError
 from model.http import host_of, retry_after_seconds
 from model.outcomes import Failed, Outcome
 from monitor import consistency, follow
@@ -47,12 +49,17 @@ MAX_WAIT = 0.25
 
 @dataclass
 class Job:
-    """One check to run: a configured watch, or a followed document (``parent`` set)."""
+    """One check to run: a configured watch, or a followed document (``parent`` set).
+
+    ``slot`` is set when a queue worker runs the job: the planned run it
+    records, once (see :mod:`store.cluster`).
+    """
 
     watch: WatchSettings
     due: datetime
     parent: str | None = None
     state: WatchState | None = None
+    slot: datetime | None = None
 
     @property
     def host(self) -> str:
@@ -114,13 +121,17 @@ class Dispatcher:
         clock: Clock | None = None,
         analyse: Analyser = run_job,
         on_finish: FinishListener | None = None,
+        client: httpx.Client | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.clock = clock or SystemClock()
         self.analyse = analyse
         self.on_finish = on_finish
-        self.client = make_client(settings.fetch)
+        self.own_client = client is None
+        self.client = client or make_client(settings.fetch)
+        self.worker: str | None = None  # host:pid of a queue worker, written with each check
+        self.launcher: Callable[[Job], None] | None = None  # hands due jobs to a queue instead
         self.wake = threading.Event()
         self.pending: dict[str, Job] = {}
         self.running: dict[str, Running] = {}
@@ -131,8 +142,9 @@ class Dispatcher:
         self.ticks = 0
 
     def close(self) -> None:
-        """Release the HTTP connections."""
-        self.client.close()
+        """Release the HTTP connections (unless the client was handed in)."""
+        if self.own_client:
+            self.client.close()
 
     def submit(self, job: Job) -> None:
         """Queue ``job`` (replacing a pending job of the same watch)."""
@@ -188,9 +200,21 @@ class Dispatcher:
                 yield job
 
     def _launch(self) -> None:
+        if self.launcher is not None:
+            self._hand_over(self.launcher)
+            return
         while (job := next(self._startable(), None)) is not None:
             del self.pending[job.watch.name]
             self._start(job)
+
+    def _hand_over(self, launcher: Callable[[Job], None]) -> None:
+        """Give every due job to ``launcher`` (the queue's workers apply the limits)."""
+        now = self.clock.now()
+        for job in sorted(self.pending.values(), key=lambda j: j.due):
+            if job.due > now:
+                return
+            del self.pending[job.watch.name]
+            launcher(job)
 
     def _start(self, job: Job) -> None:
         mono = self.clock.monotonic()
@@ -208,6 +232,9 @@ class Dispatcher:
                 running.outcome = self._check(running)
         except CheckAbandoned:
             pass  # cut off meanwhile; the cut recorded it
+        except SlotTaken as exc:
+            log.info("%s", exc, extra={"watch": running.job.watch.name})
+            running.outcome = Failed(running.job.watch.name, "duplicate", str(exc))
         except StoreError as exc:
             log.error("store error: %s", exc, extra={"watch": running.job.watch.name})
             running.outcome = Failed(running.job.watch.name, "store", str(exc))
@@ -240,13 +267,19 @@ class Dispatcher:
             running.started_at,
             self.analyse,
         )
-        running.result = result
+        result = running.result = self._stamped(job, result)
         policy = alert_policy(settings, job.watch, job.parent)
         outcome = record(self.store, result, policy, running.begin_recording)
         consistency.after_check(
             self.store, settings, job.watch, job.parent, outcome, result.started_at
         )
         return outcome
+
+    def _stamped(self, job: Job, result: CheckResult) -> CheckResult:
+        """``result`` with the slot it records and the worker that ran it."""
+        if job.slot is None and self.worker is None:
+            return result
+        return replace(result, slot=job.slot, worker=self.worker)
 
     def _reap(self) -> None:
         mono = self.clock.monotonic()
@@ -279,10 +312,14 @@ class Dispatcher:
 
     def _record_cut(self, running: Running, reason: str, message: str, elapsed: float) -> Outcome:
         job = running.job
-        result = failed_result(job.watch, running.started_at, elapsed, reason, message)
+        result = self._stamped(
+            job, failed_result(job.watch, running.started_at, elapsed, reason, message)
+        )
         try:
             self.store.ensure_watch(job.watch.name, job.watch.url, parent=job.parent)
             return record(self.store, result, alert_policy(self.settings, job.watch, job.parent))
+        except SlotTaken:
+            return Failed(job.watch.name, "duplicate", "the slot was recorded meanwhile")
         except FactwatchError as exc:
             log.error("cannot record a cut-off check: %s", exc, extra={"watch": job.watch.name})
             return Failed(job.watch.name, reason, message)
@@ -297,7 +334,7 @@ class Dispatcher:
         status = result.status if result else None
         done = Finished(job, outcome, running.started_at, elapsed, fetch_seconds, status)
         if job.parent is None and self.launching and self.follows(job):
-            self._queue_children(job.watch)  # before on_finish: progress counts them
+            self._queue_children(job.watch, job.slot)  # before on_finish: progress counts them
         if self.on_finish:
             self.on_finish(done)
 
@@ -316,7 +353,7 @@ class Dispatcher:
             )
         self.host_ready[job.host] = max(self.host_ready.get(job.host, 0.0), ready)
 
-    def _queue_children(self, watch: WatchSettings) -> None:
+    def _queue_children(self, watch: WatchSettings, slot: datetime | None = None) -> None:
         try:
             children = follow.children(self.store, watch)
         except StoreError as exc:
@@ -325,7 +362,7 @@ class Dispatcher:
         now = self.clock.now()
         for child in children:
             if child.name not in self.pending and child.name not in self.running:
-                self.submit(Job(child, now, parent=watch.name))
+                self.submit(Job(child, now, parent=watch.name, slot=slot))
 
     # -- stopping --------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from model.outcomes import Changed, Failed, Outcome, Unchanged
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 GaugeReader = Callable[[], dict[str, float]]
+LabelledReader = Callable[[], dict[str, float]]
 disable_created_metrics()  # the *_created series only add noise to a scrape
 
 
@@ -48,6 +49,21 @@ class _Gauges(Collector):
             yield GaugeMetricFamily(f"factwatch_{name}", name.replace("_", " "), value=value)
 
 
+class _Labelled(Collector):
+    """One gauge with one label, computed at scrape time (label value -> value)."""
+
+    def __init__(self, name: str, label: str, reader: LabelledReader) -> None:
+        self.name, self.label, self.reader = name, label, reader
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            f"factwatch_{self.name}", self.name.replace("_", " "), labels=[self.label]
+        )
+        for key, value in sorted(self.reader().items()):
+            family.add_metric([key], value)
+        yield family
+
+
 class Metrics:
     """The service's metrics (see the module doc)."""
 
@@ -66,6 +82,11 @@ class Metrics:
             "factwatch_changes",
             "Change events detected, by kind.",
             ["kind"],
+            registry=self.registry,
+        )
+        self.enqueued = Counter(
+            "factwatch_checks_enqueued",
+            "Checks handed to the queue's workers.",
             registry=self.registry,
         )
         self.misfires = Counter(
@@ -97,6 +118,10 @@ class Metrics:
     def add_gauges(self, reader: GaugeReader) -> None:
         """Register gauges read at scrape time (e.g. alert queue depth)."""
         self.registry.register(_Gauges(reader))
+
+    def add_labelled(self, name: str, label: str, reader: LabelledReader) -> None:
+        """Register a gauge with one label, read at scrape time (e.g. tasks per worker)."""
+        self.registry.register(_Labelled(name, label, reader))
 
     def render(self) -> bytes:
         """The exposition text for ``/metrics``."""

@@ -16,7 +16,12 @@ doubling with each failure in a row, never later than the next slot.
 
 :class:`Scheduler` keeps each watch's next run and hands due checks to the
 one :class:`~monitor.dispatch.Dispatcher` (limits, politeness, deadlines,
-followed documents), as ``factwatch check`` does for a single pass.
+followed documents), as ``factwatch check`` does for a single pass. With a
+queue (:meth:`Scheduler.use_queue`) it hands them to the broker instead, each
+with its slot, and plans the next run at once: the workers check, and the
+next slot follows the one enqueued (missed slots coalesced into one). A
+restarted scheduler keeps the slots it had planned, so a task still queued
+is not enqueued twice.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,6 +53,8 @@ from store.repo import Store
 
 log = logging.getLogger("factwatch.scheduler")
 MAX_MISSED = 100_000
+RESEND = 2.0
+Sender = Callable[[str, datetime], None]
 _WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -264,6 +271,12 @@ class Scheduler:
         self.clock = self.dispatch.clock
         self.plans: dict[str, Plan] = {}
         self.failures: dict[str, int] = {}  # failed checks in a row, by watch
+        self.queue: Sender | None = None
+
+    def use_queue(self, send: Sender) -> None:
+        """Enqueue due checks through ``send(name, slot)`` instead of running them."""
+        self.queue = send
+        self.dispatch.launcher = self._enqueue
 
     @property
     def running(self) -> dict[str, Running]:
@@ -297,6 +310,7 @@ class Scheduler:
     def _plan(self, watches: Iterable[WatchSettings]) -> None:
         now = self.clock.now()
         last = self._last_checks()
+        planned = scheduling.schedules(self.store) if self.queue is not None else {}
         grace = self.settings.scheduler.misfire_grace
         for watch in watches:
             self.store.ensure_watch(watch.name, watch.url)
@@ -304,11 +318,21 @@ class Scheduler:
             checked = last.get(watch.name)
             self.failures[watch.name] = checked.failures if checked else 0
             first, missed = plan.on_start(checked, now, grace)
+            if self.queue is not None:
+                first = self._kept(watch.name, first, planned)
             if missed:  # a cron watch skips what it missed: recorded, not run now
                 safely(scheduling.record_misfire, self.store, watch.name, first.at, missed)
             self.dispatch.submit(Job(watch, first.at))
             scheduling.set_next_run(self.store, [watch.name], first.at)
         self._load_retry_after()
+
+    @staticmethod
+    def _kept(name: str, first: NextRun, planned: dict[str, Any]) -> NextRun:
+        """With a queue, the slot planned before a restart when it is later: its task may
+        still be queued (an earlier one was enqueued already)."""
+        row = planned.get(name)
+        stored = row.next_run_at if row is not None else None
+        return NextRun(stored) if stored is not None and stored > first.at else first
 
     def _last_checks(self) -> dict[str, LastCheck]:
         rows = {w.id: w for w in self.store.watches()}
@@ -396,6 +420,29 @@ class Scheduler:
                 extra={"watch": job.watch.name, "retry": planned.retry, "reason": planned.reason},
             )
         return planned
+
+    def _enqueue(self, job: Job) -> None:
+        """Hand a due check to the queue and plan the watch's next slot (see the module doc)."""
+        assert self.queue is not None
+        slot, now = job.slot or job.due, self.clock.now()
+        try:
+            self.queue(job.watch.name, slot)
+        except Exception as exc:  # the broker is down: try again shortly, same slot
+            log.error("cannot enqueue a check: %s", exc, extra={"watch": job.watch.name})
+            self.dispatch.submit(replace(job, due=now + timedelta(seconds=RESEND), slot=slot))
+            return
+        log.info("check enqueued", extra={"watch": job.watch.name, "slot": slot.isoformat()})
+        if self.metrics:
+            self.metrics.enqueued.inc()
+        plan = self.plans.get(job.watch.name)
+        if plan is None or job.watch.name in self.pending:
+            return
+        late = (now - slot).total_seconds() > self.settings.scheduler.misfire_grace
+        started = now if late else slot  # on time: the rhythm follows the slots
+        self._misfire(replace(job, due=slot), started)
+        planned = plan.next_run(LastCheck(started, started), now)
+        self.dispatch.submit(Job(job.watch, planned.at))
+        safely(scheduling.set_next_run, self.store, [job.watch.name], planned.at)
 
     def _misfire(self, job: Job, started_at: datetime) -> int:
         plan = self.plans.get(job.watch.name)

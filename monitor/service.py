@@ -7,6 +7,10 @@ the configuration on SIGHUP or when the file changes (``--watch-config``),
 and on SIGTERM/SIGINT stops starting checks, lets running ones finish within
 ``shutdown_grace``, cuts the rest off and releases the lease so that a
 waiting service takes over at once. Pending alerts stay in the outbox.
+
+With ``queue:`` configured the leader enqueues due checks for the workers
+(``factwatch worker``) instead of running them, and still delivers the
+alerts the workers' checks queue in the outbox.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from alerts.deliver import Deliverer
 from model.clock import Clock, SystemClock
@@ -34,6 +39,9 @@ from monitor.scheduler import Scheduler
 from monitor.settings import Settings
 from store import scheduling
 from store.repo import Store
+
+if TYPE_CHECKING:
+    from monitor.queue import Enqueuer
 
 log = logging.getLogger("factwatch.service")
 MAX_SLEEP = 0.25
@@ -92,6 +100,12 @@ class Service:
         self.scheduler = Scheduler(
             store, settings, metrics, listener, clock=self.clock, analyse=analyse
         )
+        self.enqueuer: Enqueuer | None = None
+        if settings.queue is not None:
+            from monitor.queue import Enqueuer  # Celery loads only with a queue
+
+            self.enqueuer = Enqueuer(settings.queue)
+            self.scheduler.use_queue(self.enqueuer.send)
         self.stopping = threading.Event()
         self.caught_up = float("-inf")  # the clock when the last full pass of the loop began
         self.reload_wanted = threading.Event()
@@ -231,5 +245,7 @@ class Service:
                 log.error("cannot release the scheduler lease: %s", exc)
         self.state.leader = False
         self.scheduler.close()
+        if self.enqueuer is not None:
+            self.enqueuer.close()
         self._resources.close()
         log.info("service stopped")

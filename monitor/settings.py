@@ -257,6 +257,28 @@ class WebSettings(StrictModel):
         return value
 
 
+class QueueSettings(StrictModel):
+    """Checks run by queue workers (``queue:``): ``factwatch run`` enqueues due checks
+    on a Celery broker and ``factwatch worker`` processes run them.
+
+    ``broker_url`` is a Celery broker (``amqp://`` for RabbitMQ, ``redis://``);
+    ``name`` is the queue's name; ``workers_seen`` is how recently a worker must
+    have been seen for ``status`` to list it.
+    """
+
+    broker_url: str
+    name: str = Field("factwatch.checks", pattern=r"^[A-Za-z0-9._:-]{1,200}$")
+    workers_seen: Duration = Field(300.0, gt=0)
+
+    @field_validator("broker_url")
+    @classmethod
+    def _broker(cls, value: str) -> str:
+        scheme = value.partition("://")[0]
+        if scheme not in {"amqp", "amqps", "pyamqp", "redis", "rediss"}:
+            raise ValueError(f"expected an amqp:// or redis:// broker URL, got {scheme!r}")
+        return value
+
+
 class Settings(StrictModel):
     """The whole configuration."""
 
@@ -267,6 +289,7 @@ class Settings(StrictModel):
     alerts: tuple[AlertChannelSettings, ...] = ()
     delivery: DeliverySettings = DeliverySettings()
     web: WebSettings = WebSettings()
+    queue: QueueSettings | None = None
 
     @model_validator(mode="after")
     def _known_channels(self) -> Settings:

@@ -141,6 +141,7 @@ class Check(Base):
     body_sha: Mapped[str | None] = mapped_column(String(64))
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
     origin: Mapped[str] = mapped_column(String(10), default="check", server_default="check")
+    worker: Mapped[str | None] = mapped_column(String(200))
 
 
 class ChangeRow(Base):

@@ -62,7 +62,9 @@ class CheckResult:
     fingerprint of the rules that picked them. ``retry_after`` and
     ``fetch_seconds`` are for the dispatcher and not stored. ``origin`` is
     ``backfill`` for a capture imported from a web archive: stored and marked
-    so on the check and its change events, and never alerted.
+    so on the check and its change events, and never alerted. ``slot`` (the
+    planned run a queue worker checked) is claimed in the same transaction, so
+    a slot is recorded once; ``worker`` (``host:pid``) ran the check.
     """
 
     watch: str
@@ -84,6 +86,8 @@ class CheckResult:
     follow_sig: str | None = None
     retry_after: str | None = None
     fetch_seconds: float | None = None
+    slot: datetime | None = None
+    worker: str | None = None
     origin: Origin = "check"
 
 

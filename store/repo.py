@@ -23,6 +23,7 @@ from model.errors import StoreError, UnknownWatchError
 from model.facts import Fact
 from model.timefmt import utcnow
 from store import snapshots
+from store.cluster_models import CheckSlot  # noqa: F401 - registers the cluster tables
 from store.db import ensure_schema, open_engine
 from store.facts_codec import StoredFacts, decode_stored
 from store.findings_models import FindingRow  # noqa: F401 - registers the findings table

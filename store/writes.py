@@ -19,10 +19,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from model.changes import Change, change_to_dict
-from model.errors import UnknownWatchError
+from model.errors import SlotTaken, UnknownWatchError
 from model.timefmt import utcnow
 from store import outbox, snapshots
 from store.chain import chain_hash, headers_json, keep_headers
+from store.cluster_models import CheckSlot
 from store.facts_codec import encode_facts
 from store.models import Blob, ChangeRow, Check, Version, Watch
 from store.records import CheckResult, CitedLink, LastAlert, NewAlert, SavedCheck
@@ -57,8 +58,16 @@ class Transaction:
         watch = s.scalar(select(Watch).where(Watch.name == result.watch).with_for_update())
         if watch is None:
             raise UnknownWatchError(f"no watch named {result.watch!r} in the database")
+        if result.slot is not None and self._slot_taken(watch.id, result.slot):
+            raise SlotTaken(f"{result.watch}: the slot {result.slot} is already recorded")
         version = self._add_version(watch, result) if result.version else None
         check_id = self._add_check(watch, result, version)
+        if result.slot is not None:
+            self.session.add(
+                CheckSlot(
+                    watch_id=watch.id, slot=result.slot, check_id=check_id, recorded_at=utcnow()
+                )
+            )
         change_ids = self._add_changes(watch, check_id, result, version) if version else ()
         _advance_cursor(watch, result)
         if result.links is not None:
@@ -83,6 +92,11 @@ class Transaction:
         """The watch's latest alert of one of ``kinds``."""
         return outbox.last_alert(self.session, watch_id, kinds)
 
+    def _slot_taken(self, watch_id: int, slot: datetime) -> bool:
+        """Whether a check of this slot is recorded (read under the watch's row lock)."""
+        query = select(CheckSlot.id).where(CheckSlot.watch_id == watch_id, CheckSlot.slot == slot)
+        return self.session.scalar(query) is not None
+
     def _add_check(self, watch: Watch, result: CheckResult, version: Version | None) -> int:
         values = {
             "watch_id": watch.id,
@@ -95,6 +109,7 @@ class Transaction:
             "body_sha": result.body_sha,
             "version_id": version.id if version else None,
             "origin": result.origin,
+            "worker": result.worker,
         }
         return int(self.session.execute(_INSERT_CHECK, values).scalar_one())
 

@@ -98,3 +98,31 @@ def test_make_run_uses_the_shipped_config() -> None:
     run = re.search(r"^run:.*\n\t(.+)$", makefile, re.MULTILINE)
     assert run and shlex.split(run.group(1))[-1] == "run"
     assert "CONFIG ?= factwatch.yaml" in makefile
+
+
+WORKER = COMPOSE["services"]["worker"]
+
+
+def test_the_worker_service_runs_workers_that_scale() -> None:
+    ctx = _parse(WORKER["command"])
+    assert ctx.command.name == "worker"
+    assert ctx.params["log_format"] == "json"
+    assert WORKER["environment"] == SERVICE["environment"]
+    assert "ports" not in WORKER and "container_name" not in WORKER  # --scale worker=N
+    assert WORKER["volumes"] == SERVICE["volumes"]
+    for service in (SERVICE, WORKER):
+        assert service["depends_on"]["rabbitmq"]["condition"] == "service_healthy"
+        assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
+    probe = " ".join(WORKER["healthcheck"]["test"])
+    assert "'status', '--json'" in probe and "['queue']['workers']" in probe
+    assert _parse(["status", "--json"]).command.name == "status"
+
+
+def test_the_queue_comes_from_the_environment() -> None:
+    env = _substituted(SERVICE["environment"])
+    settings = parse_settings((ROOT / "factwatch.yaml").read_text("utf-8"), env=env)
+    assert settings.queue is not None
+    assert settings.queue.broker_url == "amqp://factwatch:secret@rabbitmq:5672//"
+    rabbitmq = COMPOSE["services"]["rabbitmq"]
+    assert rabbitmq["environment"]["RABBITMQ_DEFAULT_PASS"].startswith("${RABBITMQ_PASSWORD")
+    assert "rabbitmq-diagnostics" in rabbitmq["healthcheck"]["test"]

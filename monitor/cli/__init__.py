@@ -39,6 +39,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "run",
         "Run the service: check every watch on its schedule until stopped.",
     ),
+    "worker": (
+        "worker",
+        "worker",
+        "Run a queue worker: check the watches that `factwatch run` enqueues (needs queue:).",
+    ),
     "status": (
         "service",
         "status",

@@ -159,6 +159,7 @@ def history(app: AppContext, name: str, as_json: bool) -> None:
                         "reason": c.reason,
                         "error": c.error,
                         "duration": round(c.duration, 3),
+                        "worker": c.worker,
                     }
                     for c in checks
                 ],

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import click
@@ -25,7 +25,7 @@ from monitor.service import Service
 from monitor.settings import Settings, load_settings
 from monitor.table import render_table
 from monitor.web import WebServer, parse_address
-from store import scheduling
+from store import cluster, scheduling
 from store.repo import Store, change_from_row
 
 log = logging.getLogger("factwatch.check")
@@ -148,10 +148,30 @@ def _start_web(address: str, service: Service, metrics: Metrics, store: Store) -
             "alerts_stuck": float(stats.get("stuck", 0)),
             "scheduler_leader": 1.0 if service.state.leader else 0.0,
             "running_checks": float(len(service.scheduler.running)),
+            **_queue_gauges(service),
         }
 
     metrics.add_gauges(gauges)
+    if settings.queue is not None:
+        metrics.add_labelled("worker_tasks", "worker", lambda: _worker_tasks(store, service))
     return server.start()
+
+
+def _queue_gauges(service: Service) -> dict[str, float]:
+    """``queue_depth`` with a queue (-1 when the broker is unreachable)."""
+    if service.enqueuer is None:
+        return {}
+    depth = service.enqueuer.depth()
+    return {"queue_depth": float(-1 if depth is None else depth)}
+
+
+def _worker_tasks(store: Store, service: Service) -> dict[str, float]:
+    """Tasks run by each worker seen within ``queue.workers_seen``."""
+    queue = service.settings.queue
+    if queue is None:
+        return {}
+    since = utcnow() - timedelta(seconds=queue.workers_seen)
+    return {w.name: float(w.tasks) for w in cluster.workers_seen(store, since)}
 
 
 @click.command()
@@ -269,7 +289,36 @@ def status_data(app: AppContext) -> dict[str, Any]:
         )
         for name in _ordered(parents, configured)
     ]
-    return {"scheduler": _scheduler_json(app), "watches": watches}
+    data: dict[str, Any] = {"scheduler": _scheduler_json(app), "watches": watches}
+    if app.settings.queue is not None:
+        data["queue"] = queue_json(app.store, app.settings)
+    return data
+
+
+def queue_json(store: Store, settings: Settings) -> dict[str, Any]:
+    """The queue's depth (``None`` when the broker is unreachable) and the workers seen
+    within ``queue.workers_seen``."""
+    from monitor.queue import queue_depth
+
+    assert settings.queue is not None
+    since = utcnow() - timedelta(seconds=settings.queue.workers_seen)
+    return {
+        "depth": queue_depth(settings.queue),
+        "workers": [
+            {
+                "name": w.name,
+                "host": w.host,
+                "pid": w.pid,
+                "started_at": iso_or_none(w.started_at, ms=True),
+                "seen_at": iso_or_none(w.seen_at, ms=True),
+                "last_task_at": iso_or_none(w.last_task_at, ms=True),
+                "last_watch": w.last_watch,
+                "tasks": w.tasks,
+                "failed": w.failed,
+            }
+            for w in cluster.workers_seen(store, since)
+        ],
+    }
 
 
 def _ordered(parents: dict[str, str | None], configured: list[str]) -> list[str]:
@@ -344,6 +393,12 @@ def _scheduler_json(app: AppContext) -> dict[str, Any]:
     }
 
 
+def _queue_words(queue: dict[str, Any]) -> str:
+    depth = "unreachable" if queue["depth"] is None else f"{queue['depth']} waiting"
+    workers = ", ".join(f"{w['name']} ({w['tasks']} tasks)" for w in queue["workers"])
+    return f"queue: {depth}; workers: {workers or 'none seen'}"
+
+
 def _check_words(check: dict[str, Any] | None) -> str:
     if check is None:
         return "never checked"
@@ -398,3 +453,5 @@ def status(app: AppContext, as_json: bool) -> None:
     headers = ["WATCH", "PARENT", "LAST CHECK", "OUTCOME", "NEXT RUN", "FAILS", "LAST CHANGE"]
     click.echo(render_table(headers, rows, max_cell=60))
     click.echo(_scheduler_words(data["scheduler"]))
+    if "queue" in data:
+        click.echo(_queue_words(data["queue"]))

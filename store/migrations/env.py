@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import store.cluster_models
 import store.findings_models
 import store.outbox_models
 import store.scheduler_models  # noqa: F401 - registers the scheduler tables
