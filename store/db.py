@@ -15,6 +15,7 @@ database migrate it once; the others wait, then find it at the newest revision.
 from __future__ import annotations
 
 import fcntl
+import importlib
 import re
 import threading
 import uuid
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MODELS = Path(__file__).parent / "models.py"
 _REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
 
 
@@ -159,8 +161,10 @@ def create_fresh(engine: Engine) -> bool:
 
     Returns ``False``, creating nothing, when the database holds tables already.
     """
-    from store import findings_models, outbox_models, scheduler_models  # noqa: F401
     from store.models import Base
+
+    for module in sorted(MODELS.parent.glob("*models.py")):  # every table's model
+        importlib.import_module(f"store.{module.stem}")
 
     with engine.begin() as conn:
         if inspect(conn).get_table_names():
