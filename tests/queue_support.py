@@ -99,13 +99,19 @@ class BrokerNode:
     def wait_up(self) -> None:
         wait_for(f"RabbitMQ on port {self.port}", lambda: _answers(self.port), 90)
 
-    def restart(self, down: float) -> None:
+    def restart(self, down: float) -> tuple[float, float]:
         """Stop the broker, leave it down ``down`` seconds, start it again (its durable
-        queues and persistent messages survive)."""
+        queues and persistent messages survive).
+
+        Returns when it was surely down: from the moment stopping it returned to the
+        moment starting it began (stopping and starting take seconds themselves)."""
         self.ctl("stop_app")
+        stopped = time.time()
         time.sleep(down)
+        starting = time.time()
         self.ctl("start_app")
         self.wait_up()
+        return stopped, starting
 
     def stop(self) -> None:
         self.ctl("stop")

@@ -286,12 +286,11 @@ def test_after_a_broker_restart_scheduler_and_workers_reconnect_and_missed_slots
         store = Store.open(pg_url)
         with processes(config, tmp_path, ["worker", "--concurrency", "2"], ["run"]) as procs:
             wait_for("a first check of each", lambda: all(_starts(store, n) for n in names), 60)
-            down = time.time()
-            broker.restart(down=6)  # three slots pass while the broker is down
-            up = time.time()
+            down, up = broker.restart(down=6)  # three slots pass while the broker is down
+            back = time.time()
             wait_for(
                 "two checks of each after the restart",
-                lambda: all(len([t for t in _starts(store, n) if t > up]) >= 2 for n in names),
+                lambda: all(len([t for t in _starts(store, n) if t > back]) >= 2 for n in names),
                 90,
             )
             procs[1].stop()
