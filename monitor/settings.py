@@ -256,10 +256,22 @@ class WebSettings(StrictModel):
         return value
 
 
+class StoreSettings(StrictModel):
+    """How versions are kept (``store:``).
+
+    A new version's body, text and facts are stored as deltas against the
+    previous version's; every ``snapshot_every``-th blob of a chain is stored
+    whole, so reading any version decodes at most that many frames.
+    """
+
+    snapshot_every: int = Field(16, ge=1, le=1024)
+
+
 class Settings(StrictModel):
     """The whole configuration."""
 
     database: str = DEFAULT_DATABASE
+    store: StoreSettings = StoreSettings()
     fetch: FetchSettings = FetchSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     watches: tuple[WatchSettings, ...] = ()
