@@ -44,7 +44,6 @@ from warcio.warcwriter import WARCWriter
 from alerts.enqueue import AlertPolicy
 from model.changes import Change
 from model.errors import ArchiveError, UnknownWatchError
-from model.facts import Fact
 from model.timefmt import iso
 from monitor.check import Analyser, Past, check_response, record_in, stored_past
 from monitor.fetch import ACCEPTED_TYPES, FetchResult, Validators
@@ -52,7 +51,7 @@ from monitor.settings import WatchSettings
 from parsers.job import run_job
 from store import snapshots
 from store.chain import chain_time
-from store.facts_codec import StoredFacts, decode_facts
+from store.facts_codec import StoredFacts, decode_stored
 from store.models import Version, Watch
 from store.records import CheckResult
 from store.repo import Store
@@ -175,7 +174,7 @@ def _version_records(
         http_headers=http,
         warc_headers_dict=fields,
     )
-    document = _metadata(watch, version, decode_facts(blobs[version.facts_sha]))
+    document = _metadata(watch, version, decode_stored(blobs[version.facts_sha]))
     metadata = writer.create_warc_record(
         version.url,
         "metadata",
@@ -190,8 +189,8 @@ def _version_records(
     return [response, metadata]
 
 
-def _metadata(watch: Watch, version: Version, facts: Sequence[Fact]) -> bytes:
-    document = {
+def _metadata(watch: Watch, version: Version, stored: StoredFacts) -> bytes:
+    document: dict[str, Any] = {
         "factwatch": 1,
         "watch": watch.name,
         "watch_url": watch.url,
@@ -204,8 +203,10 @@ def _metadata(watch: Watch, version: Version, facts: Sequence[Fact]) -> bytes:
         "body_sha256": version.body_sha,
         "chain_prev": version.chain_prev,
         "chain_sha256": version.chain_sha,
-        "facts": [{**f.to_json(), "rule": f.rule, "id": f.id} for f in facts],
+        "facts": [{**f.to_json(), "rule": f.rule, "id": f.id} for f in stored.facts],
     }
+    if stored.region:
+        document["region"] = stored.region
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -227,6 +228,16 @@ class Capture:
     record_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Exported:
+    """What one of our own metadata records says was stored with a capture."""
+
+    fact_ids: tuple[tuple[str, str, str], ...]
+    """Its facts' (kind, subject, id), in order."""
+    region: str
+    """Where its main content was read ("" when not recorded)."""
+
+
 @dataclass
 class Scan:
     """What reading a WARC found: the captures to import, and what was passed over."""
@@ -235,8 +246,8 @@ class Scan:
     records: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     others: Counter[str] = field(default_factory=Counter)
-    fact_ids: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
-    """From our own metadata records: per response record id, its facts' (kind, subject, id)."""
+    exported: dict[str, Exported] = field(default_factory=dict)
+    """From our own metadata records: per response record id, what was stored with it."""
 
 
 def normal_url(url: str) -> str:
@@ -340,7 +351,8 @@ def _scan_metadata(scan: Scan, record: ArcWarcRecord, cap: int) -> None:
     try:
         document = json.loads(record.content_stream().read(cap))
         facts = document["facts"] if document.get("factwatch") == 1 else None
-        scan.fact_ids[refers] = [(f["kind"], f["subject"], f["id"]) for f in facts or ()]
+        ids = tuple((f["kind"], f["subject"], f["id"]) for f in facts or ())
+        scan.exported[refers] = Exported(ids, str(document.get("region") or ""))
     except (ValueError, TypeError, KeyError, AttributeError):
         return  # not ours, or not as we write it: the facts get new identities
 
@@ -474,7 +486,7 @@ class _Memory:
         if version is None:
             self.past = Past(result.body_sha, self.past.text_sha, self.past.facts, self.recent)
             return
-        stored = StoredFacts(list(version.facts), list(version.blocks or []))
+        stored = StoredFacts(list(version.facts), list(version.blocks or []), version.region)
         text_sha = snapshots.digest(version.text.encode("utf-8"))
         self.past = Past(result.body_sha, text_sha, lambda: stored, self.recent)
 
@@ -514,7 +526,7 @@ def backfill(
     captures = [c for c in scan.captures if latest is None or c.at > latest]
     if len(captures) < len(scan.captures):
         skipped["not newer than the latest stored version"] += len(scan.captures) - len(captures)
-    results = _analyse(store, watch, captures, analyse, skipped, scan.fact_ids)
+    results = _analyse(store, watch, captures, analyse, skipped, scan.exported)
     _write(store, watch.name, results, policy, seq)
     return ImportSummary(
         watch.name,
@@ -534,9 +546,8 @@ def _analyse(
     captures: Sequence[Capture],
     analyse: Analyser,
     skipped: Counter[str],
-    fact_ids: dict[str, list[tuple[str, str, str]]],
+    exported: dict[str, Exported],
 ) -> list[CheckResult]:
-    ids = fact_ids
     stored = stored_past(store, watch.name, store.state(watch.name))
     memory = _Memory(store, watch.name, stored)
     memory.past = Past(stored.body_sha, stored.text_sha, stored.facts, memory.recent)
@@ -548,26 +559,26 @@ def _analyse(
         if result.outcome == "failed":
             skipped[f"did not parse ({result.reason})"] += 1
             continue
-        result = _with_exported_ids(result, ids.get(capture.record_id or ""))
+        result = _as_exported(result, exported.get(capture.record_id or ""))
         memory.advance(result)
         results.append(result)
     return results
 
 
-def _with_exported_ids(
-    result: CheckResult, exported: list[tuple[str, str, str]] | None
-) -> CheckResult:
-    """A version re-imported from our own export keeps its facts' identities, when the
-    facts found again are the ones exported (same kinds and subjects, in order)."""
+def _as_exported(result: CheckResult, exported: Exported | None) -> CheckResult:
+    """A version re-imported from our own export keeps its facts' identities and the
+    region it was read in, when the facts found again are the ones exported (same
+    kinds and subjects, in order)."""
     version = result.version
-    if version is None or not exported or len(exported) != len(version.facts):
+    if version is None or exported is None:
         return result
-    if any(
-        (f.kind, f.subject) != (k, s) for f, (k, s, _) in zip(version.facts, exported, strict=True)
+    ids = exported.fact_ids
+    if len(ids) != len(version.facts) or any(
+        (f.kind, f.subject) != (k, s) for f, (k, s, _) in zip(version.facts, ids, strict=True)
     ):
         return result
-    facts = [replace(f, id=i) for f, (_, _, i) in zip(version.facts, exported, strict=True)]
-    return replace(result, version=replace(version, facts=facts))
+    facts = [replace(f, id=i) for f, (_, _, i) in zip(version.facts, ids, strict=True)]
+    return replace(result, version=replace(version, facts=facts, region=exported.region))
 
 
 def _response(capture: Capture) -> FetchResult:
