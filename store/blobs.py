@@ -16,8 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from model.errors import StoreError
 from store import snapshots
@@ -108,7 +108,7 @@ class BlobReader:
         """Fetch the rows of ``shas`` and of every base they need, in one query per chunk."""
         wanted = [s for s in dict.fromkeys(shas) if s not in self._rows and s not in self._decoded]
         for start in range(0, len(wanted), CHUNK):
-            rows = self.session.execute(_chain_query(wanted[start : start + CHUNK]))
+            rows = self.session.execute(_CHAIN_QUERY, {"shas": wanted[start : start + CHUNK]})
             for sha, data, base in rows:
                 self._rows.setdefault(sha, _Row(data, base))
 
@@ -155,18 +155,24 @@ class BlobReader:
             self._decoded.popitem(last=False)
 
 
-def _chain_query(shas: Sequence[str]) -> Any:
-    """The rows of ``shas`` and, recursively, of their bases."""
+def _build_chain_query() -> Any:
+    """The rows of the blobs ``:shas`` and, recursively, of their bases (built once)."""
+    table = Blob.__table__
     chain = (
-        select(Blob.sha256, Blob.data, Blob.base_sha)
-        .where(Blob.sha256.in_(shas))
+        select(table.c.sha256, table.c.data, table.c.base_sha)
+        .where(table.c.sha256.in_(bindparam("shas", expanding=True)))
         .cte("chain", recursive=True)
     )
-    base = aliased(Blob)
+    base = table.alias("base")
     chain = chain.union(
-        select(base.sha256, base.data, base.base_sha).join(chain, base.sha256 == chain.c.base_sha)
+        select(base.c.sha256, base.c.data, base.c.base_sha).join(
+            chain, base.c.sha256 == chain.c.base_sha
+        )
     )
     return select(chain.c.sha256, chain.c.data, chain.c.base_sha)
+
+
+_CHAIN_QUERY = _build_chain_query()
 
 
 @dataclass(frozen=True)

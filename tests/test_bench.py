@@ -108,3 +108,15 @@ def test_the_alignment_bench_finds_one_event_per_edited_fact() -> None:
     result = alignment.measure(pages=3, repeats=1)
     assert (result["pages"], result["events"]) == (3, 3)
     assert result["extract_ms"] > 0 and result["compare_ms"] > 0
+
+
+def test_the_deltas_bench_measures_sizes_and_bounded_reads(database_url: str) -> None:
+    from bench import deltas
+
+    result = deltas.measure(N, database_url)
+    assert result["corpus"]["pairs"] == corpus.expected_events(N) + corpus.noise_pages(N)
+    assert 0 < result["corpus"]["ratio"] < result["corpus"]["amortised_ratio"] < 1
+    assert result["read"]["max_steps"] == result["read"]["snapshot_every"]
+    assert "ratio" in result["real"] or "skipped" in result["real"]
+    rows = report.delta_targets(result)
+    assert rows[0]["met"] and rows[-1]["target"].startswith("reading a version")
