@@ -5,8 +5,10 @@ base (:mod:`store.snapshots`). Reading follows the bases down to a snapshot,
 loading the whole chain in one recursive query, and decodes back up, checking
 the SHA-256 of every blob decoded on the way: a damaged delta or base is
 reported, never returned. Writing stores a blob as a delta against the blob
-it replaces unless that would make the chain longer than ``snapshot_every``
-frames, so reading any blob decodes at most ``snapshot_every`` frames.
+it replaces (the same watch's previous version's, never another watch's: a
+damaged blob can only break its own watch's history) unless that would make
+the chain longer than ``snapshot_every`` frames, so reading any blob decodes
+at most ``snapshot_every`` frames.
 """
 
 from __future__ import annotations
@@ -175,6 +177,11 @@ def _build_chain_query() -> Any:
 _CHAIN_QUERY = _build_chain_query()
 
 
+def _useful_base(size: int) -> int:
+    """The largest base worth loading as dictionary for ``size`` bytes of data."""
+    return 4 * size + (1 << 20)
+
+
 @dataclass(frozen=True)
 class Packed:
     """A blob ready to insert: its compressed bytes, base and depth."""
@@ -186,12 +193,13 @@ class Packed:
 
 def pack_against(reader: BlobReader, data: bytes, base: str | None, snapshot_every: int) -> Packed:
     """``data`` packed as a delta against blob ``base`` when that keeps chains short
-    and pays; otherwise as a snapshot."""
+    and pays (a base much larger than the data is not loaded); otherwise as a snapshot."""
     if base is None or snapshot_every <= 1:
         return Packed(snapshots.pack(data), None, 0)
-    depth = reader.session.scalar(select(Blob.depth).where(Blob.sha256 == base))
-    if depth is None or depth + 1 >= snapshot_every:
+    row = reader.session.execute(select(Blob.depth, Blob.size).where(Blob.sha256 == base)).first()
+    if row is None or row.depth + 1 >= snapshot_every or row.size > _useful_base(len(data)):
         return Packed(snapshots.pack(data), None, 0)
+    depth = row.depth
     found = reader.try_read(base)
     if isinstance(found, BlobFault):  # never build on a damaged base
         return Packed(snapshots.pack(data), None, 0)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from typing import Any
 
 import zstandard
 
@@ -33,15 +34,23 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _compressor(size: int, dictionary: zstandard.ZstdCompressionDict | None = None) -> Any:
+    """A compressor sized for ``size`` bytes of input and dictionary: its window and
+    tables fit them (a few hundred KB for a page) instead of the level's defaults
+    (megabytes per checking thread)."""
+    params = zstandard.ZstdCompressionParameters.from_level(LEVEL, source_size=max(size, 1))
+    return zstandard.ZstdCompressor(compression_params=params, dict_data=dictionary)
+
+
 def pack(data: bytes) -> bytes:
     """Compress ``data`` on its own: a full snapshot."""
-    return zstandard.ZstdCompressor(level=LEVEL).compress(data)
+    return bytes(_compressor(len(data)).compress(data))
 
 
 def pack_delta(data: bytes, base: bytes) -> bytes:
     """Compress ``data`` with ``base`` as dictionary: a delta against ``base``."""
     dictionary = zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
-    return zstandard.ZstdCompressor(level=LEVEL, dict_data=dictionary).compress(data)
+    return bytes(_compressor(len(data) + len(base), dictionary).compress(data))
 
 
 def unpack(data: bytes, base: bytes | None = None) -> bytes:

@@ -115,11 +115,12 @@ class Transaction:
             .limit(1)
         ).first()  # fmt: skip
         last_seq, prev = (last[0], last[1]) if last else (0, None)
+        bases = (last[2], last[3], last[4]) if last else (None, None, None)
         body_sha, text_sha, facts_sha = self.put_blobs(
             [
-                (new.body, last[2] if last else None),
-                (new.text.encode("utf-8"), last[3] if last else None),
-                (encode_facts(new.facts, new.blocks, new.region), last[4] if last else None),
+                (new.body, bases[0]),
+                (new.text.encode("utf-8"), bases[1]),
+                (encode_facts(new.facts, new.blocks, new.region), bases[2]),
             ]
         )
         headers = None if new.headers is None else keep_headers(new.headers)

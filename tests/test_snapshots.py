@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 
 from model.facts import Fact
 from store import snapshots
@@ -42,15 +42,16 @@ def fact(seq: int) -> Fact:
                 f"{seq * 13} members", "Members")  # fmt: skip
 
 
-def record(store: Store, seq: int, name: str = "w") -> None:
+def record(
+    store: Store, seq: int, name: str = "w", url: str = "https://example.org/p", lines: int = 400
+) -> None:
     """Store version ``seq`` of watch ``name`` (its page, text and facts)."""
-    store.ensure_watch(name, "https://example.org/p")
-    body = page(seq)
-    new = NewVersion(body, body.decode()[::3], "https://example.org/p", "text/html", "T",
-                     [fact(seq)])  # fmt: skip
+    store.ensure_watch(name, url)
+    body = page(seq, lines)
+    new = NewVersion(body, body.decode()[::3], url, "text/html", "T", [fact(seq)])
     at = T0 + timedelta(hours=seq)
-    store.write_check(CheckResult(name, "https://example.org/p", at, 0.1, "changed",
-                                  status=200, body_sha=snapshots.digest(body), version=new))  # fmt: skip
+    store.write_check(CheckResult(name, url, at, 0.1, "changed", status=200,
+                                  body_sha=snapshots.digest(body), version=new))  # fmt: skip
 
 
 @pytest.fixture
@@ -97,6 +98,22 @@ def test_a_chain_longer_than_n_reads_in_at_most_n_steps(short_chains: Store) -> 
             steps.append(reader.steps)
     assert max(steps) == 5
     assert steps[:6] == [1, 2, 3, 4, 5, 1]
+
+
+def test_a_first_version_is_never_a_delta_against_another_watch(store: Store) -> None:
+    record(store, 1, "a", "https://example.org/a")
+    record(store, 2, "b", "https://example.org/b")
+    with store.session() as s:
+        assert s.scalar(select(func.count()).where(Blob.base_sha.is_not(None))) == 0
+
+
+def test_a_much_larger_base_is_not_loaded_as_dictionary(store: Store) -> None:
+    record(store, 1, lines=20_000)  # about 1.3 MB
+    record(store, 2, lines=10)
+    second = store.versions("w")[1]
+    with store.session() as s:
+        assert s.scalar(select(Blob.base_sha).where(Blob.sha256 == second.body_sha)) is None
+    assert store.blob(second.body_sha) == page(2, 10)
 
 
 def _damage(store: Store, sha: str) -> None:
