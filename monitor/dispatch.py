@@ -10,7 +10,8 @@ is cancelled, which shuts its socket and kills its parse worker, so the
 thread ends at once instead of working on for nothing. When a page has been
 checked, the documents it cites (its ``follow`` rules) are queued right after
 it. After a check is recorded, the sources it is paired with are compared and
-findings recorded (:mod:`monitor.consistency`).
+findings recorded (:mod:`monitor.consistency`). The rows of quiet unchanged
+checks are written in batches (:mod:`monitor.batch`).
 
 Time comes from an injectable :class:`~model.clock.Clock`, so the service
 can be driven in simulated time. :func:`check_once` is the one-pass use;
@@ -23,15 +24,16 @@ import logging
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from model.budget import Budget, within
 from model.clock import Clock, SystemClock
 from model.errors import CheckAbandoned, FactwatchError, StoreError
 from model.http import host_of, retry_after_seconds
-from model.outcomes import Failed, Outcome
+from model.outcomes import Failed, Outcome, Unchanged
 from monitor import consistency, follow
+from monitor.batch import UnchangedBatch, quiet
 from monitor.check import Analyser, check_watch, failed_result, parse_analyser, record
 from monitor.fetch import make_client
 from monitor.policy import alert_policy
@@ -121,6 +123,7 @@ class Dispatcher:
         self.analyse = analyse
         self.on_finish = on_finish
         self.client = make_client(settings.fetch)
+        self.batch = UnchangedBatch(store, clock=self.clock.monotonic)
         self.wake = threading.Event()
         self.pending: dict[str, Job] = {}
         self.running: dict[str, Running] = {}
@@ -131,8 +134,11 @@ class Dispatcher:
         self.ticks = 0
 
     def close(self) -> None:
-        """Release the HTTP connections."""
-        self.client.close()
+        """Write the unchanged checks still waiting, release the HTTP connections."""
+        try:
+            self.batch.flush()
+        finally:
+            self.client.close()
 
     def submit(self, job: Job) -> None:
         """Queue ``job`` (replacing a pending job of the same watch)."""
@@ -150,6 +156,8 @@ class Dispatcher:
         """Reap finished and overdue checks, start due ones; seconds until the next event."""
         with self.busy:
             self._reap()
+            if self.batch.due() or not self.running:
+                self.batch.flush()  # at the latest when no check is in flight
             if self.launching:
                 self._launch()
             self.ticks += 1
@@ -242,6 +250,12 @@ class Dispatcher:
         )
         running.result = result
         policy = alert_policy(settings, job.watch, job.parent)
+        if quiet(self.store, settings, job.watch, job.parent, state, result):
+            running.begin_recording()
+            self.batch.add(result, policy)
+            return Unchanged(result.watch, None, result.via or "hash")
+        if self.batch.holds(job.watch.name):
+            self.batch.flush()  # the watch's rows stay in the order of its checks
         outcome = record(self.store, result, policy, running.begin_recording)
         consistency.after_check(
             self.store, settings, job.watch, job.parent, outcome, result.started_at
@@ -400,7 +414,14 @@ def check_once(
             run.submit(Job(watch, now, state=states[watch.name]))
         while not run.idle:
             run.wait(run.tick())
-    return _in_order(todo, finished)
+    return [_written(outcome, run.batch.ids) for outcome in _in_order(todo, finished)]
+
+
+def _written(outcome: Outcome, ids: dict[str, int]) -> Outcome:
+    """``outcome`` with the id of its check row, once its batch was written."""
+    if isinstance(outcome, Unchanged) and outcome.check_id is None:
+        return replace(outcome, check_id=ids.get(outcome.watch))
+    return outcome
 
 
 def _in_order(watches: list[WatchSettings], finished: list[Finished]) -> list[Outcome]:
