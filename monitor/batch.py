@@ -6,7 +6,7 @@ unchanged check (see :func:`quiet`: a healthy watch, nothing followed or
 compared, no alert possible) is queued here instead and written with up to
 :data:`BATCH_SIZE` others in one transaction, at the latest
 :data:`MAX_WAIT` seconds after the first of them or as soon as no check is in
-flight, and when the dispatcher closes. Each row is written exactly as
+flight and none is due, and when the dispatcher closes. Each row is written exactly as
 :func:`monitor.check.record_in` writes it, alerts included.
 
 What a crash can lose: the rows of the batch not yet written, all of them

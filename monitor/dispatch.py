@@ -156,8 +156,8 @@ class Dispatcher:
         """Reap finished and overdue checks, start due ones; seconds until the next event."""
         with self.busy:
             self._reap()
-            if self.batch.due() or not self.running:
-                self.batch.flush()  # at the latest when no check is in flight
+            if self.batch.due() or self._settled():
+                self.batch.flush()
             if self.launching:
                 self._launch()
             self.ticks += 1
@@ -175,10 +175,18 @@ class Dispatcher:
         self.clock.wait(self.wake, min(timeout, MAX_WAIT))
         self.wake.clear()
 
+    def _settled(self) -> bool:
+        """No check in flight and none due: a burst of checks is over."""
+        now = self.clock.now()
+        return not self.running and all(j.due > now for j in self.pending.values())
+
     def _idle_time(self) -> float:
+        """Seconds until a deadline, a job's due time or a host's rest ends. A due job
+        that the limits hold back waits for a check to finish (which wakes the loop), so
+        it is not counted: the loop must not spin, taking the GIL from the checks."""
         mono, now = self.clock.monotonic(), self.clock.now()
         waits = [r.deadline - mono for r in self.running.values()]
-        waits += [(j.due - now).total_seconds() for j in self.pending.values()]
+        waits += [(j.due - now).total_seconds() for j in self.pending.values() if j.due > now]
         waits += [ready - mono for ready in self.host_ready.values() if ready > mono]
         return max(0.0, min(waits, default=1.0))
 
@@ -186,6 +194,8 @@ class Dispatcher:
         """Due jobs that the limits let start now, earliest first."""
         now, mono = self.clock.now(), self.clock.monotonic()
         limits = self.settings.scheduler
+        if len(self.running) >= limits.concurrency:
+            return
         for job in sorted(self.pending.values(), key=lambda j: j.due):
             if len(self.running) >= limits.concurrency or job.due > now:
                 return
@@ -196,7 +206,8 @@ class Dispatcher:
                 yield job
 
     def _launch(self) -> None:
-        while (job := next(self._startable(), None)) is not None:
+        """Start the due jobs the limits allow, earliest first (one sort per tick)."""
+        for job in self._startable():  # sees the running set grow as jobs start
             del self.pending[job.watch.name]
             self._start(job)
 
