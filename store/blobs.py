@@ -3,12 +3,14 @@
 A blob's row holds its compressed bytes and, for a delta, the address of its
 base (:mod:`store.snapshots`). Reading follows the bases down to a snapshot,
 loading the whole chain in one recursive query, and decodes back up, checking
-the SHA-256 of every blob decoded on the way: a damaged delta or base is
-reported, never returned. Writing stores a blob as a delta against the blob
-it replaces (the same watch's previous version's, never another watch's: a
-damaged blob can only break its own watch's history) unless that would make
-the chain longer than ``snapshot_every`` frames, so reading any blob decodes
-at most ``snapshot_every`` frames.
+the SHA-256 of the blob asked for (and, when it does not match, of every blob
+on the way, to name the damaged one): a damaged delta or base is reported,
+never returned. Only blobs whose hash was checked are kept for later reads.
+Writing stores a blob as a delta against the blob it replaces (the same
+watch's previous version's, never another watch's: a damaged blob can only
+break its own watch's history) unless that would make the chain longer than
+``snapshot_every`` frames, so reading any blob decodes at most
+``snapshot_every`` frames.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal, select
 from sqlalchemy.orm import Session
 
 from model.errors import StoreError
@@ -27,6 +29,7 @@ from store.models import Blob
 
 CHUNK = 500
 SNAPSHOT_EVERY = 16
+MAX_CHAIN = 1100  # more than the longest chain store.snapshot_every allows (1024)
 KEEP_DECODED = 64
 FULL_WHEN_DELTA_OVER = 0.25
 
@@ -134,19 +137,33 @@ class BlobReader:
         return path
 
     def _decode(self, sha: str, path: list[str]) -> bytes | BlobFault:
-        raw = b""
+        """Decode ``path`` bottom up; only the blob asked for is hashed. When its hash
+        does not match (or a frame does not decode), the path is decoded again hashing
+        every step, to name the blob where the damage is."""
+        found = self._walk(sha, path, check_each=False)
+        if isinstance(found, bytes) and snapshots.digest(found) == sha:
+            self._remember(sha, found)
+            return found
+        return self._walk(sha, path, check_each=True)
+
+    def _walk(self, sha: str, path: list[str], *, check_each: bool) -> bytes | BlobFault:
+        raw, decoded = b"", dict[str, bytes]()
         for current in reversed(path):
             row = self._rows[current]
-            base = None if row.base is None else self._decoded[row.base]
+            base = None
+            if row.base is not None:
+                base = decoded[row.base] if row.base in decoded else self._decoded[row.base]
             self.steps += 1
             try:
                 raw = snapshots.unpack(row.data, base)
             except snapshots.UndecodableError:
                 return BlobFault(sha, "undecodable", current)
-            actual = snapshots.digest(raw)
-            if actual != current:
-                return BlobFault(sha, "changed", current, actual)
-            self._remember(current, raw)
+            if check_each:
+                actual = snapshots.digest(raw)
+                if actual != current:
+                    return BlobFault(sha, "changed", current, actual)
+                self._remember(current, raw)
+            decoded[current] = raw
         return raw
 
     def _remember(self, sha: str, raw: bytes) -> None:
@@ -158,18 +175,22 @@ class BlobReader:
 
 
 def _build_chain_query() -> Any:
-    """The rows of the blobs ``:shas`` and, recursively, of their bases (built once)."""
+    """The rows of the blobs ``:shas`` and, recursively, of their bases (built once).
+
+    ``UNION ALL`` (no comparison of the rows' bytes), bounded by :data:`MAX_CHAIN`
+    steps: a loop of bases (only an edit of the table can make one) ends there.
+    """
     table = Blob.__table__
     chain = (
-        select(table.c.sha256, table.c.data, table.c.base_sha)
+        select(table.c.sha256, table.c.data, table.c.base_sha, literal(1).label("step"))
         .where(table.c.sha256.in_(bindparam("shas", expanding=True)))
         .cte("chain", recursive=True)
     )
     base = table.alias("base")
-    chain = chain.union(
-        select(base.c.sha256, base.c.data, base.c.base_sha).join(
-            chain, base.c.sha256 == chain.c.base_sha
-        )
+    chain = chain.union_all(
+        select(base.c.sha256, base.c.data, base.c.base_sha, chain.c.step + 1)
+        .join(chain, base.c.sha256 == chain.c.base_sha)
+        .where(chain.c.step < MAX_CHAIN)
     )
     return select(chain.c.sha256, chain.c.data, chain.c.base_sha)
 
