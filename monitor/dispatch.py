@@ -386,7 +386,8 @@ def dispatcher(
     clock: Clock | None = None,
     on_finish: FinishListener | None = None,
 ) -> Iterator[Dispatcher]:
-    """A :class:`Dispatcher` with its parse workers (``scheduler.parse_processes``)."""
+    """A :class:`Dispatcher` with its parse workers (``scheduler.parse_processes``,
+    see :attr:`~monitor.settings.SchedulerSettings.parse_workers`)."""
     with parse_analyser(settings.scheduler) as analyse:
         found = Dispatcher(store, settings, clock=clock, analyse=analyse, on_finish=on_finish)
         try:
