@@ -77,7 +77,7 @@ def run_pass() -> dict[str, Any]:
     timer = Timer().start()
     outcomes = check_once(store, settings, settings.watches)
     timer.stop()
-    workers = settings.scheduler.parse_processes
+    workers = settings.scheduler.parse_workers
     result = {"wall": timer.wall, "cpu": timer.cpu, "peak_rss_mb": peak_rss_mb(workers)}
     return result | summarise(outcomes) | database_stats(store)
 

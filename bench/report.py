@@ -93,10 +93,12 @@ def build(
     phases: dict[str, dict[str, Any]],
     extraction: dict[str, Any],
     machine: dict[str, Any],
+    deltas: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The full result of one run (what ``latest.json`` stores)."""
     derived = {name: _derive(name, phase, phases) for name, phase in phases.items()}
     _versions_added(derived)
+    rows = targets(n, raw_bytes, derived) + (delta_targets(deltas) if deltas else [])
     return {
         "n": n,
         "backend": backend,
@@ -107,8 +109,29 @@ def build(
         "phases": derived,
         "expected": expected(n),
         "extraction": extraction,
-        "targets": targets(n, raw_bytes, derived),
+        "deltas": deltas,
+        "targets": rows,
     }
+
+
+DELTA_GOAL = 0.05
+READ_GOAL_MS = 10.0
+
+
+def delta_targets(deltas: dict[str, Any]) -> list[dict[str, Any]]:
+    """The targets of history as deltas: bytes per new version, time to read one."""
+    rows = []
+    for name, label in (("corpus", "generated corpus"), ("real", "real pages")):
+        found = deltas.get(name, {})
+        if "ratio" in found:
+            rows.append({"target": f"bytes per new version <= {DELTA_GOAL:.0%} of a full "
+                         f"compressed snapshot ({label})", "value": found["ratio"],
+                         "goal": DELTA_GOAL, "met": found["ratio"] <= DELTA_GOAL})  # fmt: skip
+    read = deltas["read"]
+    rows.append({"target": f"reading a version < {READ_GOAL_MS:.0f} ms (slowest of a chain of "
+                 f"{read['versions']})", "value": read["max_ms"], "goal": READ_GOAL_MS,
+                 "met": read["max_ms"] < READ_GOAL_MS})  # fmt: skip
+    return rows
 
 
 def _row(name: str, p: dict[str, Any]) -> str:
@@ -156,7 +179,33 @@ def markdown(result: dict[str, Any]) -> str:
     for t in result["targets"]:
         value = t["value"] if isinstance(t["value"], bool) else f"{t['value']:.2f}"
         lines.append(f"| {t['target']} | {value} | {'yes' if t['met'] else 'no'} |")
-    return "\n".join([*lines, "", _extraction(result["extraction"])])
+    lines += ["", *_deltas(result.get("deltas"))]
+    return "\n".join([*lines, _extraction(result["extraction"])])
+
+
+def _deltas(deltas: dict[str, Any] | None) -> list[str]:
+    if not deltas:
+        return []
+    lines = []
+    for name, label in (("corpus", "Generated corpus"), ("real", "Real pages")):
+        d = deltas.get(name, {})
+        if "ratio" not in d:
+            lines.append(f"{label}: {d.get('skipped', 'not measured')}.")
+            continue
+        lines.append(
+            f"{label}, {d['pairs']} edited pages: a new version costs "
+            f"{d['delta_per_version']:.0f} bytes as a delta, {d['full_per_version']:.0f} as a "
+            f"full compressed snapshot ({100 * d['ratio']:.1f}%; worst "
+            f"{100 * d['worst_ratio']:.1f}%, {d['worst']}); with a snapshot every "
+            f"{d['snapshot_every']}, {100 * d['amortised_ratio']:.1f}% on average."
+        )
+    r = deltas["read"]
+    lines.append(
+        f"Reading a version (row, body, text, facts) in a chain of {r['versions']} with a "
+        f"snapshot every {r['snapshot_every']}: median {r['median_ms']:.2f} ms, slowest "
+        f"{r['max_ms']:.2f} ms, at most {r['max_steps']} frames decoded."
+    )
+    return [*lines, ""]
 
 
 def _extraction(e: dict[str, Any]) -> str:

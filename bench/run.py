@@ -3,8 +3,9 @@
 The order of one run: start the page server (variant 1); measure the
 fetch-only floor and the fetch + parse floor; pass 1 (all new) and pass 2
 (nothing changed); switch the server to variant 2; measure the floor of
-that mix; pass 3. Each floor runs in a fresh process and the three passes
-in one process of their own, so CPU and memory are factwatch's alone.
+that mix; pass 3; then what versions cost as deltas (:mod:`bench.deltas`).
+Each floor runs in a fresh process and the three passes in one process of
+their own, so CPU and memory are factwatch's alone.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench import extract_time, floors, passes, report
+from bench import deltas, extract_time, floors, passes, report
 from bench.server import PageServer, running
 from store.db import scratch_schema
 
@@ -129,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     with database(args.db) as db_url:
         phases = measure(args.n, db_url, args.concurrency, args.processes)
+    print("bench: deltas ...", file=sys.stderr, flush=True)
+    with database(args.db) as db_url:
+        history = in_child(deltas.measure, args.n, db_url)
     print("bench: extraction timing ...", file=sys.stderr, flush=True)
     try:
         extraction = in_child(extract_time.measure)
@@ -143,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         phases=phases,
         extraction=extraction,
         machine=machine(),
+        deltas=history,
     )
     print(report.markdown(result))
     report.save(result, args.out)

@@ -13,10 +13,14 @@ from model.changes import Change
 
 @dataclass(frozen=True)
 class Unchanged:
-    """The page says what it said before (``via`` tells how we knew)."""
+    """The page says what it said before (``via`` tells how we knew).
+
+    ``check_id`` is ``None`` while the check waits in a batch of unchanged
+    checks to be written (see :mod:`monitor.batch`).
+    """
 
     watch: str
-    check_id: int
+    check_id: int | None
     via: str = "hash"  # "304", "hash" (same bytes) or "text" (same content, other markup)
 
 

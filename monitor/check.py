@@ -66,7 +66,7 @@ def analyser(processes: int, limits: Limits | None = None) -> Iterator[Analyser]
 def parse_analyser(scheduler: SchedulerSettings) -> AbstractContextManager[Analyser]:
     """The :func:`analyser` that ``scheduler.parse_*`` ask for."""
     limits = Limits(round(scheduler.parse_cpu_seconds), scheduler.parse_memory)
-    return analyser(scheduler.parse_processes, limits)
+    return analyser(scheduler.parse_workers, limits)
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ def run_demo(workdir: Path | None = None) -> tuple[Store, list[Outcome]]:
     folder = workdir or Path(tempfile.mkdtemp(prefix="factwatch-demo-"))
     with serve_demo() as server:
         settings = demo_settings(server.server_address[1], f"sqlite:///{folder}/demo.db")
-        store = Store.open(settings.database)
+        store = Store.open(settings.database, snapshot_every=settings.store.snapshot_every)
         outcomes: list[Outcome] = []
         for version in (1, 2):
             server.body = demo_page(version)

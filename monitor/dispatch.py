@@ -10,7 +10,8 @@ is cancelled, which shuts its socket and kills its parse worker, so the
 thread ends at once instead of working on for nothing. When a page has been
 checked, the documents it cites (its ``follow`` rules) are queued right after
 it. After a check is recorded, the sources it is paired with are compared and
-findings recorded (:mod:`monitor.consistency`).
+findings recorded (:mod:`monitor.consistency`). The rows of quiet unchanged
+checks are written in batches (:mod:`monitor.batch`).
 
 Time comes from an injectable :class:`~model.clock.Clock`, so the service
 can be driven in simulated time. :func:`check_once` is the one-pass use;
@@ -32,8 +33,9 @@ from model.budget import Budget, within
 from model.clock import Clock, SystemClock
 from model.errors import CheckAbandoned, FactwatchError, SlotTaken, StoreError
 from model.http import host_of, retry_after_seconds
-from model.outcomes import Failed, Outcome
+from model.outcomes import Failed, Outcome, Unchanged
 from monitor import consistency, follow
+from monitor.batch import UnchangedBatch, quiet
 from monitor.check import Analyser, check_watch, failed_result, parse_analyser, record
 from monitor.fetch import make_client
 from monitor.policy import alert_policy
@@ -132,6 +134,7 @@ class Dispatcher:
         self.client = client or make_client(settings.fetch)
         self.worker: str | None = None  # host:pid of a queue worker, written with each check
         self.launcher: Callable[[Job], None] | None = None  # hands due jobs to a queue instead
+        self.batch = UnchangedBatch(store, clock=self.clock.monotonic)
         self.wake = threading.Event()
         self.pending: dict[str, Job] = {}
         self.running: dict[str, Running] = {}
@@ -142,9 +145,13 @@ class Dispatcher:
         self.ticks = 0
 
     def close(self) -> None:
-        """Release the HTTP connections (unless the client was handed in)."""
-        if self.own_client:
-            self.client.close()
+        """Write the unchanged checks still waiting, release the HTTP connections (unless
+        the client was handed in)."""
+        try:
+            self.batch.flush()
+        finally:
+            if self.own_client:
+                self.client.close()
 
     def submit(self, job: Job) -> None:
         """Queue ``job`` (replacing a pending job of the same watch)."""
@@ -162,6 +169,8 @@ class Dispatcher:
         """Reap finished and overdue checks, start due ones; seconds until the next event."""
         with self.busy:
             self._reap()
+            if self.batch.due() or self._settled():
+                self.batch.flush()
             if self.launching:
                 self._launch()
             self.ticks += 1
@@ -179,10 +188,18 @@ class Dispatcher:
         self.clock.wait(self.wake, min(timeout, MAX_WAIT))
         self.wake.clear()
 
+    def _settled(self) -> bool:
+        """No check in flight and none due: a burst of checks is over."""
+        now = self.clock.now()
+        return not self.running and all(j.due > now for j in self.pending.values())
+
     def _idle_time(self) -> float:
+        """Seconds until a deadline, a job's due time or a host's rest ends. A due job
+        that the limits hold back waits for a check to finish (which wakes the loop), so
+        it is not counted: the loop must not spin, taking the GIL from the checks."""
         mono, now = self.clock.monotonic(), self.clock.now()
         waits = [r.deadline - mono for r in self.running.values()]
-        waits += [(j.due - now).total_seconds() for j in self.pending.values()]
+        waits += [(j.due - now).total_seconds() for j in self.pending.values() if j.due > now]
         waits += [ready - mono for ready in self.host_ready.values() if ready > mono]
         return max(0.0, min(waits, default=1.0))
 
@@ -190,6 +207,8 @@ class Dispatcher:
         """Due jobs that the limits let start now, earliest first."""
         now, mono = self.clock.now(), self.clock.monotonic()
         limits = self.settings.scheduler
+        if len(self.running) >= limits.concurrency:
+            return
         for job in sorted(self.pending.values(), key=lambda j: j.due):
             if len(self.running) >= limits.concurrency or job.due > now:
                 return
@@ -200,10 +219,12 @@ class Dispatcher:
                 yield job
 
     def _launch(self) -> None:
+        """Start the due jobs the limits allow, earliest first (one sort per tick), or hand
+        them to the queue."""
         if self.launcher is not None:
             self._hand_over(self.launcher)
             return
-        while (job := next(self._startable(), None)) is not None:
+        for job in self._startable():  # sees the running set grow as jobs start
             del self.pending[job.watch.name]
             self._start(job)
 
@@ -269,6 +290,12 @@ class Dispatcher:
         )
         result = running.result = self._stamped(job, result)
         policy = alert_policy(settings, job.watch, job.parent)
+        if quiet(self.store, settings, job.watch, job.parent, state, result):
+            running.begin_recording()
+            self.batch.add(result, policy)
+            return Unchanged(result.watch, None, result.via or "hash")
+        if self.batch.holds(job.watch.name):
+            self.batch.flush()  # the watch's rows stay in the order of its checks
         outcome = record(self.store, result, policy, running.begin_recording)
         consistency.after_check(
             self.store, settings, job.watch, job.parent, outcome, result.started_at
@@ -398,7 +425,8 @@ def dispatcher(
     clock: Clock | None = None,
     on_finish: FinishListener | None = None,
 ) -> Iterator[Dispatcher]:
-    """A :class:`Dispatcher` with its parse workers (``scheduler.parse_processes``)."""
+    """A :class:`Dispatcher` with its parse workers (``scheduler.parse_processes``,
+    see :attr:`~monitor.settings.SchedulerSettings.parse_workers`)."""
     with parse_analyser(settings.scheduler) as analyse:
         found = Dispatcher(store, settings, clock=clock, analyse=analyse, on_finish=on_finish)
         try:
@@ -437,7 +465,14 @@ def check_once(
             run.submit(Job(watch, now, state=states[watch.name]))
         while not run.idle:
             run.wait(run.tick())
-    return _in_order(todo, finished)
+    return [_written(outcome, run.batch.ids) for outcome in _in_order(todo, finished)]
+
+
+def _written(outcome: Outcome, ids: dict[str, int]) -> Outcome:
+    """``outcome`` with the id of its check row, once its batch was written."""
+    if isinstance(outcome, Unchanged) and outcome.check_id is None:
+        return replace(outcome, check_id=ids.get(outcome.watch))
+    return outcome
 
 
 def _in_order(watches: list[WatchSettings], finished: list[Finished]) -> list[Outcome]:

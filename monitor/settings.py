@@ -200,13 +200,21 @@ class WatchSettings(StrictModel):
 DEFAULT_ALERT_ON: tuple[str, ...] = default_alert_on()
 
 
+def auto_parse_processes(cpus: int | None = None) -> int:
+    """Parse workers for a machine of ``cpus`` cores (default: this one's): one core is
+    left to the checking threads and the database, at most four workers, and at least
+    one, so that parsing stays under its CPU and memory limits on a single core too."""
+    cores = cpus if cpus is not None else (os.cpu_count() or 1)
+    return max(1, min(4, cores - 1))
+
+
 class SchedulerSettings(StrictModel):
     """How ``factwatch run`` schedules checks (``scheduler:``)."""
 
     every: Duration = Field(6 * 3600.0, gt=0)
     jitter: Duration = Field(300.0, ge=0)
     concurrency: int = Field(4, ge=1, le=256)
-    parse_processes: int = Field(1, ge=0, le=64)
+    parse_processes: int | None = Field(None, ge=0, le=64)
     parse_cpu_seconds: Duration = Field(60.0, ge=1)
     parse_memory: int = Field(1024, ge=256)
     per_host: int = Field(1, ge=1, le=64)
@@ -220,6 +228,14 @@ class SchedulerSettings(StrictModel):
     heartbeat: Duration = Field(5.0, gt=0)
     reload_poll: Duration = Field(2.0, gt=0)
     alerts_stuck_after: Duration = Field(3600.0, gt=0)
+
+    @property
+    def parse_workers(self) -> int:
+        """The parse worker processes to start: ``parse_processes``, or when it is not
+        set, :func:`auto_parse_processes`."""
+        if self.parse_processes is not None:
+            return self.parse_processes
+        return auto_parse_processes()
 
     @model_validator(mode="after")
     def _heartbeat_within_lease(self) -> SchedulerSettings:
@@ -279,10 +295,22 @@ class QueueSettings(StrictModel):
         return value
 
 
+class StoreSettings(StrictModel):
+    """How versions are kept (``store:``).
+
+    A new version's body, text and facts are stored as deltas against the
+    previous version's; every ``snapshot_every``-th blob of a chain is stored
+    whole, so reading any version decodes at most that many frames.
+    """
+
+    snapshot_every: int = Field(16, ge=1, le=1024)
+
+
 class Settings(StrictModel):
     """The whole configuration."""
 
     database: str = DEFAULT_DATABASE
+    store: StoreSettings = StoreSettings()
     fetch: FetchSettings = FetchSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     watches: tuple[WatchSettings, ...] = ()

@@ -28,7 +28,7 @@ from model.changes import Change
 from model.errors import FactwatchError, UnknownWatchError
 from model.facts import Fact
 from model.kinds import rule_kinds
-from store import snapshots
+from store.blobs import BlobReader
 from store.facts_codec import decode_facts
 from store.models import Blob, ChangeRow, Check, Version, Watch
 from store.repo import Store, change_from_row
@@ -514,16 +514,16 @@ def version_detail(store: Store, name: str, seq: int | None = None) -> VersionDe
 
 
 def blobs(store: Store, shas: Iterable[str]) -> dict[str, bytes]:
-    """The bytes stored under each of ``shas`` (missing ones left out), in one query per chunk."""
+    """The bytes stored under each of ``shas`` (missing or damaged ones left out)."""
     wanted = list(dict.fromkeys(shas))
     out: dict[str, bytes] = {}
     with store.session() as s:
-        for start in range(0, len(wanted), CHUNK):
-            chunk = wanted[start : start + CHUNK]
-            for sha, data in s.execute(
-                select(Blob.sha256, Blob.data).where(Blob.sha256.in_(chunk))
-            ):
-                out[sha] = snapshots.unpack(data)
+        reader = BlobReader(s)
+        reader.load(wanted)
+        for sha in wanted:
+            found = reader.try_read(sha)
+            if isinstance(found, bytes):
+                out[sha] = found
     return out
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from model.changes import Change, change_to_dict
 from model.errors import UnknownWatchError
@@ -217,6 +217,29 @@ def transaction(store: Store, watches: Sequence[str]) -> Iterator[FindingsTransa
         )
         query = select(Watch.name, Watch.id).where(Watch.name.in_(names))
         yield FindingsTransaction(s, {n: i for n, i in s.execute(query)})
+
+
+def _open_pairs_query() -> Any:
+    """The names of the pairs with open findings involving watch ``:watch`` (built once)."""
+    left, right, me = aliased(Watch), aliased(Watch), aliased(Watch)
+    return (
+        select(left.name, right.name)
+        .select_from(FindingRow)
+        .join(left, left.id == FindingRow.left_id)
+        .join(right, right.id == FindingRow.right_id)
+        .join(me, or_(me.id == FindingRow.left_id, me.id == FindingRow.right_id))
+        .where(me.name == bindparam("watch"), FindingRow.resolved_at.is_(None))
+    )
+
+
+_OPEN_PAIRS = _open_pairs_query()
+
+
+def open_pairs(store: Store, watch: str) -> set[tuple[str, str]]:
+    """The pairs ``(left, right)`` with open findings that involve ``watch``, read
+    without locking anything, in one query (none when ``watch`` is not stored)."""
+    with store.session() as s:
+        return {(a, b) for a, b in s.execute(_OPEN_PAIRS, {"watch": watch})}
 
 
 def findings(

@@ -5,7 +5,9 @@ Nothing here is ever updated in place except the small per-watch cursor
 checks and changes are append-only, so any past state can be audited.
 
 * ``blobs``: every distinct body (and every distinct clean text) once,
-  content-addressed by SHA-256 and zlib-compressed;
+  content-addressed by SHA-256 and compressed, most of them as a delta
+  against the previous version's blob (:mod:`store.snapshots`,
+  :mod:`store.blobs`);
 * ``versions``: one row per distinct content of a watch (what the page says),
   with the HTTP status and the response headers it came with, chained by hash
   to the previous version of its watch (:mod:`store.chain`);
@@ -95,13 +97,20 @@ class Watch(Base):
 
 
 class Blob(Base):
-    """One distinct byte string, stored once and compressed."""
+    """One distinct byte string, stored once and compressed.
+
+    ``base_sha`` names the blob this one is a delta against (``None``: a
+    full snapshot); ``depth`` counts the deltas from the nearest snapshot, so
+    reading a blob decodes ``depth + 1`` frames.
+    """
 
     __tablename__ = "blobs"
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int]
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
+    base_sha: Mapped[str | None] = mapped_column(String(64))
+    depth: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Version(Base):

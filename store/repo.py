@@ -22,12 +22,12 @@ from model.changes import CHANGE_FIELDS, Change, change_from_dict
 from model.errors import StoreError, UnknownWatchError
 from model.facts import Fact
 from model.timefmt import utcnow
-from store import snapshots
+from store.blobs import SNAPSHOT_EVERY, BlobReader
 from store.cluster_models import CheckSlot  # noqa: F401 - registers the cluster tables
 from store.db import ensure_schema, open_engine
 from store.facts_codec import StoredFacts, decode_stored
 from store.findings_models import FindingRow  # noqa: F401 - registers the findings table
-from store.models import Blob, ChangeRow, Check, Version, Watch
+from store.models import ChangeRow, Check, Version, Watch
 from store.records import CheckResult, SavedCheck, WatchState
 from store.writes import Transaction
 
@@ -63,21 +63,26 @@ class Store:
     """One factwatch database (SQLite or PostgreSQL)."""
 
     engine: Engine
+    snapshot_every: int = SNAPSHOT_EVERY
     sessions: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = True) -> Store:
-        """Open the database at ``url``, migrating it to the newest schema."""
+    def open(cls, url: str, *, migrate: bool = True, snapshot_every: int = SNAPSHOT_EVERY) -> Store:
+        """Open the database at ``url``, migrating it to the newest schema.
+
+        ``snapshot_every`` bounds the chain of deltas a new blob may join
+        (``store.snapshot_every``, see :mod:`store.blobs`).
+        """
         engine = open_engine(url)
         if migrate:
             try:
                 ensure_schema(engine)
             except SQLAlchemyError as exc:
                 raise StoreError(f"cannot migrate database: {exc}") from exc
-        return cls(engine)
+        return cls(engine, snapshot_every)
 
     def close(self) -> None:
         """Release the engine's connections."""
@@ -178,7 +183,7 @@ class Store:
     def transaction(self) -> Iterator[Transaction]:
         """One transaction to write a check and what it causes (see :mod:`store.writes`)."""
         with self.session() as s:
-            yield Transaction(s)
+            yield Transaction(s, self.snapshot_every)
 
     def write_check(self, result: CheckResult) -> SavedCheck:
         """Write one check (and its version, facts, changes, links) in its own transaction."""
@@ -220,22 +225,15 @@ class Store:
         return decode_stored(self.blob(sha))
 
     def blob(self, sha: str) -> bytes:
-        """The bytes stored under ``sha``."""
+        """The bytes stored under ``sha``, their hash checked (a missing or
+        damaged blob raises :class:`~store.blobs.BlobFaultError`)."""
         with self.session() as s:
-            data = s.scalar(select(Blob.data).where(Blob.sha256 == sha))
-            if data is None:
-                raise StoreError(f"missing blob {sha}")
-            return snapshots.unpack(data)
+            return BlobReader(s).read(sha)
 
     def blobs(self, shas: Sequence[str]) -> dict[str, bytes]:
-        """The bytes stored under each of ``shas`` (read in chunks; a missing one raises)."""
+        """The bytes stored under each of ``shas``, as :meth:`blob` reads them."""
         with self.session() as s:
-            rows = _in_chunks(s, Blob, Blob.sha256, shas)
-            found = {row.sha256: snapshots.unpack(row.data) for row in rows}
-        missing = [sha for sha in shas if sha not in found]
-        if missing:
-            raise StoreError(f"missing blob {missing[0]}")
-        return found
+            return BlobReader(s).read_many(shas)
 
     def text(self, version: Version) -> str:
         """The clean text of a version, as it was extracted then."""

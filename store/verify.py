@@ -32,9 +32,9 @@ from sqlalchemy.orm import Session
 
 from model.errors import UnknownWatchError
 from model.timefmt import iso
-from store import snapshots
+from store.blobs import BlobFault, BlobReader
 from store.chain import chain_hash
-from store.models import Blob, Check, Version, Watch
+from store.models import Check, Version, Watch
 from store.repo import Store
 
 CHUNK = 200
@@ -164,10 +164,13 @@ def _first_break(
     return None
 
 
-def _blobs(s: Session, versions: Sequence[Version]) -> dict[str, bytes]:
-    shas = {sha for v in versions for sha in (v.body_sha, v.text_sha, v.facts_sha)}
-    rows = s.execute(select(Blob.sha256, Blob.data).where(Blob.sha256.in_(shas)))
-    return {sha: data for sha, data in rows}
+def _blobs(s: Session, versions: Sequence[Version]) -> dict[str, bytes | BlobFault]:
+    """Each blob of ``versions``, decoded and its hash checked, or why it cannot be read."""
+    reader = BlobReader(s)
+    shas = [sha for v in versions for sha in (v.body_sha, v.text_sha, v.facts_sha)]
+    shas = list(dict.fromkeys(shas))
+    reader.load(shas)
+    return {sha: reader.try_read(sha) for sha in shas}
 
 
 def _gap(version: Version, expected_seq: int) -> Break | None:
@@ -181,23 +184,27 @@ def _gap(version: Version, expected_seq: int) -> Break | None:
     return Break(expected_seq, "missing", f"{gone} removed: v{version.seq} follows it")
 
 
-def _bodies(version: Version, blobs: dict[str, bytes]) -> Break | None:
+def _bodies(version: Version, blobs: dict[str, bytes | BlobFault]) -> Break | None:
+    seq = version.seq
     for what, sha in (("body", version.body_sha), ("text", version.text_sha)):
-        packed = blobs.get(sha)
-        if packed is None:
-            return Break(version.seq, "body", f"v{version.seq}: its {what} is missing")
-        actual = snapshots.digest(snapshots.unpack(packed))
-        if actual != sha:
-            return Break(
-                version.seq,
-                "body",
-                f"v{version.seq}: its {what} was changed (stored under SHA-256 "
-                f"{sha[:16]}..., its bytes hash to {actual[:16]}...)",
-            )
-    packed = blobs.get(version.facts_sha)
-    if packed is None or snapshots.digest(snapshots.unpack(packed)) != version.facts_sha:
-        return Break(version.seq, "body", f"v{version.seq}: its facts document was changed")
+        found = blobs.get(sha)
+        if found is None or (isinstance(found, BlobFault) and found.kind == "missing"):
+            return Break(seq, "body", f"v{seq}: its {what} is missing")
+        if isinstance(found, BlobFault):
+            return Break(seq, "body", f"v{seq}: its {what} was changed ({_fault(found)})")
+    if isinstance(blobs.get(version.facts_sha), BlobFault | None):
+        return Break(seq, "body", f"v{seq}: its facts document was changed")
     return None
+
+
+def _fault(fault: BlobFault) -> str:
+    """How a stored blob was found changed, in words."""
+    if fault.at != fault.sha:
+        return f"the blob it is stored as a delta against, {fault.at[:16]}..., was changed"
+    if fault.kind == "undecodable":
+        return f"stored under SHA-256 {fault.sha[:16]}..., its bytes no longer decode"
+    actual = fault.actual or ""
+    return f"stored under SHA-256 {fault.sha[:16]}..., its bytes hash to {actual[:16]}..."
 
 
 def _link(version: Version, prev: str | None, by_chain: dict[str, int]) -> Break | None:

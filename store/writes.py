@@ -22,6 +22,7 @@ from model.changes import Change, change_to_dict
 from model.errors import SlotTaken, UnknownWatchError
 from model.timefmt import utcnow
 from store import outbox, snapshots
+from store.blobs import SNAPSHOT_EVERY, BlobReader, pack_against
 from store.chain import chain_hash, headers_json, keep_headers
 from store.cluster_models import CheckSlot
 from store.facts_codec import encode_facts
@@ -49,8 +50,10 @@ def schedule_row(s: Session, watch_id: int) -> WatchSchedule:
 class Transaction:
     """One database transaction of the store (see the module doc)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, snapshot_every: int = SNAPSHOT_EVERY) -> None:
         self.session = session
+        self.snapshot_every = snapshot_every
+        self._reader: BlobReader | None = None
 
     def write_check(self, result: CheckResult) -> SavedCheck:
         """Write one check, and its new version, facts, changes and links."""
@@ -118,21 +121,31 @@ class Transaction:
         new = result.version
         assert new is not None
         last = self.session.execute(
-            select(Version.seq, Version.chain_sha)
+            select(
+                Version.seq, Version.chain_sha, Version.body_sha, Version.text_sha,
+                Version.facts_sha,
+            )
             .where(Version.watch_id == watch.id)
             .order_by(Version.seq.desc())
             .limit(1)
-        ).first()
+        ).first()  # fmt: skip
         last_seq, prev = (last[0], last[1]) if last else (0, None)
-        body_sha = self.put_blob(new.body)
+        bases = (last[2], last[3], last[4]) if last else (None, None, None)
+        body_sha, text_sha, facts_sha = self.put_blobs(
+            [
+                (new.body, bases[0]),
+                (new.text.encode("utf-8"), bases[1]),
+                (encode_facts(new.facts, new.blocks, new.region), bases[2]),
+            ]
+        )
         headers = None if new.headers is None else keep_headers(new.headers)
         version = Version(
             watch_id=watch.id,
             seq=last_seq + 1,
             created_at=result.started_at,
             body_sha=body_sha,
-            text_sha=self.put_blob(new.text.encode("utf-8")),
-            facts_sha=self.put_blob(encode_facts(new.facts, new.blocks, new.region)),
+            text_sha=text_sha,
+            facts_sha=facts_sha,
             url=new.url,
             content_type=new.content_type,
             title=new.title,
@@ -145,18 +158,39 @@ class Transaction:
         self.session.flush()
         return version
 
-    def put_blob(self, data: bytes) -> str:
-        """Store ``data`` once under its SHA-256; the address."""
-        sha = snapshots.digest(data)
+    def put_blob(self, data: bytes, base: str | None = None) -> str:
+        """Store ``data`` once under its SHA-256 (as a delta against blob ``base``
+        when that pays, see :mod:`store.blobs`); the address."""
+        return self.put_blobs([(data, base)])[0]
+
+    def put_blobs(self, items: Sequence[tuple[bytes, str | None]]) -> list[str]:
+        """Store each ``(data, base)`` as :meth:`put_blob` does; the addresses in order.
+
+        Blobs already stored are neither compressed again nor rewritten.
+        """
+        shas = [snapshots.digest(data) for data, _ in items]
+        stored = set(self.session.scalars(select(Blob.sha256).where(Blob.sha256.in_(shas))))
+        for sha, (data, base) in zip(shas, items, strict=True):
+            if sha in stored:
+                continue
+            stored.add(sha)
+            self._insert_blob(sha, data, None if base == sha else base)
+        return shas
+
+    def _insert_blob(self, sha: str, data: bytes, base: str | None) -> None:
+        if self._reader is None:
+            self._reader = BlobReader(self.session, keep=4)
+        packed = pack_against(self._reader, data, base, self.snapshot_every)
         values = {
             "sha256": sha,
             "size": len(data),
-            "data": snapshots.pack(data),
+            "data": packed.data,
+            "base_sha": packed.base,
+            "depth": packed.depth,
             "created_at": utcnow(),
         }
         statement = dialect_insert(self.session)(Blob).values(**values)
         self.session.execute(statement.on_conflict_do_nothing(index_elements=["sha256"]))
-        return sha
 
     def _add_changes(
         self, watch: Watch, check_id: int, result: CheckResult, version: Version

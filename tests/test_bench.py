@@ -8,6 +8,7 @@ exactly one event per fact edit and none on the noise-only pages.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -108,3 +109,37 @@ def test_the_alignment_bench_finds_one_event_per_edited_fact() -> None:
     result = alignment.measure(pages=3, repeats=1)
     assert (result["pages"], result["events"]) == (3, 3)
     assert result["extract_ms"] > 0 and result["compare_ms"] > 0
+
+
+def test_the_deltas_bench_measures_sizes_and_bounded_reads(database_url: str) -> None:
+    from bench import deltas
+
+    result = deltas.measure(N, database_url)
+    assert result["corpus"]["pairs"] == corpus.expected_events(N) + corpus.noise_pages(N)
+    assert 0 < result["corpus"]["ratio"] < result["corpus"]["amortised_ratio"] < 1
+    assert result["read"]["max_steps"] == result["read"]["snapshot_every"]
+    assert "ratio" in result["real"] or "skipped" in result["real"]
+    rows = report.delta_targets(result)
+    assert rows[0]["met"] and rows[-1]["target"].startswith("reading a version")
+
+
+def test_the_peers_bench_writes_urlwatch_jobs_and_reports_ratios(tmp_path: Path) -> None:
+    import json
+
+    from bench import peers
+
+    arguments = peers.urlwatch_files(tmp_path, "http://127.0.0.1:9", 3)
+    jobs = (tmp_path / "urls.yaml").read_text(encoding="utf-8").split("\n---\n")
+    assert [json.loads(j)["url"] for j in jobs] == [
+        "http://127.0.0.1:9" + corpus.path(i) for i in range(3)
+    ]
+    assert arguments[arguments.index("--cache") + 1] == str(tmp_path / "cache.db")
+    one = {"wall": 2.0, "cpu": 1.0, "peak_rss_mb": 50.0}
+    phases = {"floor-fetch": {"wall": 1.0}}
+    for name in peers.PASSES:
+        phases[f"urlwatch-{name}"] = one
+        phases[f"factwatch-{name}"] = one | {"wall": 1.0}
+    result = peers.report(10, phases)
+    assert [r["factwatch_vs_urlwatch"] for r in result["rows"]] == [2.0, 2.0, 2.0]
+    assert result["rows"][0]["urlwatch_vs_floor"] == 0.5
+    assert "| pass-2 | 10 | 5 | 1.00x | 0.50x | 2.00x | 50, 50 |" in peers.markdown(result)

@@ -229,3 +229,16 @@ def test_a_non_utf8_file_is_a_configuration_error(tmp_path: Path) -> None:
     path.write_bytes("watches:\n  - name: caf\u00e9\n".encode("latin-1"))
     with pytest.raises(ConfigError, match=r"latin1\.yaml:2: not UTF-8 text \(byte 0xe9\)"):
         load_settings(path, env={})
+
+
+@pytest.mark.parametrize(("cpus", "workers"), [(1, 1), (2, 1), (3, 2), (4, 3), (8, 4), (64, 4)])
+def test_parse_workers_follow_the_cores_when_not_set(cpus: int, workers: int) -> None:
+    assert settings_module.auto_parse_processes(cpus) == workers
+
+
+def test_parse_processes_set_wins_and_unset_uses_the_cores() -> None:
+    unset = parse_settings("watches: []\n", env={}).scheduler
+    assert unset.parse_processes is None
+    assert unset.parse_workers == settings_module.auto_parse_processes()
+    zero = parse_settings("scheduler:\n  parse_processes: 0\n", env={}).scheduler
+    assert zero.parse_workers == 0

@@ -50,7 +50,9 @@ class AppContext:
         if self._store is None:
             from store.repo import Store
 
-            self._store = Store.open(self.settings.database)
+            self._store = Store.open(
+                self.settings.database, snapshot_every=self.settings.store.snapshot_every
+            )
         return self._store
 
     def close(self) -> None:
