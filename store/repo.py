@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -29,7 +29,9 @@ from store.facts_codec import StoredFacts, decode_stored
 from store.findings_models import FindingRow  # noqa: F401 - registers the findings table
 from store.models import ChangeRow, Check, Version, Watch
 from store.records import CheckResult, SavedCheck, WatchState
-from store.writes import Transaction
+
+if TYPE_CHECKING:
+    from store.writes import Transaction
 
 WatchSpec = tuple[str, str, str | None]
 """A watch as configured: ``(name, url, parent name or None)``."""
@@ -183,6 +185,8 @@ class Store:
     def transaction(self) -> Iterator[Transaction]:
         """One transaction to write a check and what it causes (see :mod:`store.writes`)."""
         with self.session() as s:
+            from store.writes import Transaction  # loaded by the commands that write
+
             yield Transaction(s, self.snapshot_every)
 
     def write_check(self, result: CheckResult) -> SavedCheck:
