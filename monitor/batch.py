@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from alerts.enqueue import AlertPolicy
 from model.errors import FactwatchError
@@ -36,28 +36,29 @@ MAX_WAIT = 1.0
 
 
 def quiet(
-    store: Store,
     settings: Settings,
     watch: WatchSettings,
     parent: str | None,
     state: WatchState,
     result: CheckResult,
+    open_findings: Collection[str],
 ) -> bool:
     """Whether ``result`` can wait in a batch: an unchanged page of a healthy watch that
     follows, compares and is compared with nothing (so nothing after the check needs its
-    row), and has no open findings; never a queue worker's check of a slot (its row is
-    the proof the slot was checked, written before the task is acknowledged)."""
+    row), and is not in ``open_findings`` (the watches with open findings); never a
+    queue worker's check of a slot (its row is the proof the slot was checked, written
+    before the task is acknowledged)."""
     return (
         result.outcome == "unchanged"
         and result.origin == "check"
-        and result.slot is None  # a queue worker's slot is recorded before its task is done
+        and result.slot is None
         and result.links is None
         and not state.consecutive_failures
         and parent is None
         and not watch.follow
         and watch.translation_of is None
         and not settings.translations(watch.name)
-        and not findings.open_pairs(store, watch.name)
+        and watch.name not in open_findings
     )
 
 
@@ -79,6 +80,31 @@ class UnchangedBatch:
         self.waiting: list[tuple[CheckResult, AlertPolicy]] = []
         self.since: float | None = None
         self.ids: dict[str, int] = {}
+        self.open_read: tuple[float, frozenset[str]] | None = None
+
+    def takes(
+        self,
+        settings: Settings,
+        watch: WatchSettings,
+        parent: str | None,
+        state: WatchState,
+        result: CheckResult,
+    ) -> bool:
+        """Whether ``result`` is :func:`quiet`, the watches with open findings read at
+        most once per ``max_wait`` (a quiet watch never gains a finding: findings need
+        a followed or translated page, and such watches are never quiet)."""
+        if result.outcome != "unchanged":
+            return False
+        return quiet(settings, watch, parent, state, result, self._open_findings())
+
+    def _open_findings(self) -> frozenset[str]:
+        with self.lock:
+            read = self.open_read
+        if read is None or self.clock() - read[0] >= self.max_wait:
+            read = (self.clock(), findings.watches_with_open_findings(self.store))
+            with self.lock:
+                self.open_read = read
+        return read[1]
 
     def add(self, result: CheckResult, policy: AlertPolicy) -> None:
         """Queue a quiet check; the batch is written when full."""

@@ -35,11 +35,12 @@ from model.errors import CheckAbandoned, FactwatchError, SlotTaken, StoreError
 from model.http import host_of, retry_after_seconds
 from model.outcomes import Failed, Outcome, Unchanged
 from monitor import consistency, follow
-from monitor.batch import UnchangedBatch, quiet
+from monitor.batch import UnchangedBatch
 from monitor.check import Analyser, check_watch, failed_result, parse_analyser, record
 from monitor.fetch import make_client
 from monitor.policy import alert_policy
 from monitor.settings import Settings, WatchSettings
+from monitor.threads import CheckThreads
 from parsers.job import run_job
 from store import scheduling
 from store.records import CheckResult, WatchState
@@ -135,6 +136,7 @@ class Dispatcher:
         self.worker: str | None = None  # host:pid of a queue worker, written with each check
         self.launcher: Callable[[Job], None] | None = None  # hands due jobs to a queue instead
         self.batch = UnchangedBatch(store, clock=self.clock.monotonic)
+        self.threads = CheckThreads()
         self.wake = threading.Event()
         self.pending: dict[str, Job] = {}
         self.running: dict[str, Running] = {}
@@ -145,11 +147,12 @@ class Dispatcher:
         self.ticks = 0
 
     def close(self) -> None:
-        """Write the unchanged checks still waiting, release the HTTP connections (unless
-        the client was handed in)."""
+        """Write the unchanged checks still waiting, let idle check threads end, release
+        the HTTP connections (unless the client was handed in)."""
         try:
             self.batch.flush()
         finally:
+            self.threads.close()
             if self.own_client:
                 self.client.close()
 
@@ -242,10 +245,7 @@ class Dispatcher:
         deadline = mono + self.settings.scheduler.check_deadline
         running = Running(job, self.clock.now(), mono, deadline)
         self.running[job.watch.name] = running
-        thread = threading.Thread(
-            target=self._work, args=(running,), daemon=True, name=f"check {job.watch.name}"
-        )
-        thread.start()
+        self.threads.run(f"check {job.watch.name}", lambda: self._work(running))
 
     def _work(self, running: Running) -> None:
         try:
@@ -290,7 +290,7 @@ class Dispatcher:
         )
         result = running.result = self._stamped(job, result)
         policy = alert_policy(settings, job.watch, job.parent)
-        if quiet(self.store, settings, job.watch, job.parent, state, result):
+        if self.batch.takes(settings, job.watch, job.parent, state, result):
             running.begin_recording()
             self.batch.add(result, policy)
             return Unchanged(result.watch, None, result.via or "hash")

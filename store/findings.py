@@ -242,6 +242,21 @@ def open_pairs(store: Store, watch: str) -> set[tuple[str, str]]:
         return {(a, b) for a, b in s.execute(_OPEN_PAIRS, {"watch": watch})}
 
 
+def watches_with_open_findings(store: Store) -> frozenset[str]:
+    """The names of the watches on either side of an open finding, in one query."""
+    query = (
+        select(Watch.name)
+        .join(
+            FindingRow,
+            or_(Watch.id == FindingRow.left_id, Watch.id == FindingRow.right_id),
+        )
+        .where(FindingRow.resolved_at.is_(None))
+        .distinct()
+    )
+    with store.session() as s:
+        return frozenset(s.scalars(query))
+
+
 def findings(
     store: Store, watch: str | None = None, *, include_resolved: bool = False
 ) -> list[StoredFinding]:

@@ -11,6 +11,7 @@ from model.outcomes import Changed, Unchanged
 from monitor.batch import UnchangedBatch, quiet
 from monitor.dispatch import check_once
 from monitor.settings import WatchSettings
+from store import findings
 from store.records import CheckResult
 from store.repo import Store
 from tests.conftest import make_settings
@@ -72,13 +73,36 @@ def test_only_quiet_checks_wait(store: Store) -> None:
     watch = settings.watches[0]
     state = store.open_watches([("a", watch.url, None)])["a"]
     result = _unchanged("a", at)
-    assert quiet(store, settings, watch, None, state, result)
+    assert quiet(settings, watch, None, state, result, ())
+    assert not quiet(settings, watch, None, state, result, {"a"})  # an open finding
     failing = replace(state, consecutive_failures=2)
-    assert not quiet(store, settings, watch, None, failing, result)
+    assert not quiet(settings, watch, None, failing, result, ())
     follows = WatchSettings.model_validate(
         {"name": "a", "url": watch.url, "follow": [{"css": "a.statement"}]}
     )
-    assert not quiet(store, settings, follows, None, state, result)
-    assert not quiet(store, settings, watch, "parent", state, result)
+    assert not quiet(settings, follows, None, state, result, ())
+    assert not quiet(settings, watch, "parent", state, result, ())
     changed = CheckResult("a", watch.url, at, 0.1, "changed", 200)
-    assert not quiet(store, settings, watch, None, state, changed)
+    assert not quiet(settings, watch, None, state, changed, ())
+    assert not quiet(settings, watch, None, state, replace(result, slot=at), ())
+
+
+def test_a_watch_with_an_open_finding_is_not_batched_until_it_is_resolved(store: Store) -> None:
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    settings = make_settings("sqlite://", a="https://example.org/a", b="https://example.org/b")
+    states = store.open_watches([(w.name, w.url, None) for w in settings.watches])
+    now = [0.0]
+    batch = UnchangedBatch(store, clock=lambda: now[0])
+    with findings.transaction(store, ["a", "b"]) as tx:
+        opened = tx.add("discrepancy", "k", "a", ("a", "b"), at, subject="s", detail="d")
+    assert findings.watches_with_open_findings(store) == {"a", "b"}
+    takes = [
+        batch.takes(settings, w, None, states[w.name], _unchanged(w.name, at))
+        for w in settings.watches
+    ]
+    assert takes == [False, False]
+    with findings.transaction(store, ["a", "b"]) as tx:
+        tx.resolve(opened, "agree", at)
+    assert not batch.takes(settings, settings.watches[0], None, states["a"], _unchanged("a", at))
+    now[0] += batch.max_wait  # read again at most once per max_wait
+    assert batch.takes(settings, settings.watches[0], None, states["a"], _unchanged("a", at))
