@@ -31,6 +31,10 @@ def celery_app(queue: QueueSettings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        # after a reconnection, take tasks at the full rate at once: Celery's gradual
+        # restoration of a reduced prefetch could leave a worker taking none (a task
+        # taken twice is harmless: its slot is recorded once)
+        worker_enable_prefetch_count_reduction=False,
         task_default_queue=queue.name,
         task_queues=[Queue(queue.name, routing_key=queue.name, durable=True)],
         task_ignore_result=True,
