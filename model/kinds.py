@@ -531,8 +531,25 @@ def _resolved(change: Change, detail: Value) -> str:
     return f"{change.subject}: resolved, {left['label']} and {right['label']} {words}{agreed}"
 
 
+class _FindingKind(Kind):
+    """A finding's events (not a fact of a page): opened or changed, then resolved."""
+
+    counted_as = "finding"
+    alert = False
+    fact = False
+
+    def describe(self, change: Change, *, human_dates: bool = False) -> str:
+        if change.change == "removed":
+            return _resolved(change, change.before or {})
+        return self.describe_open(change, change.after or {}, human_dates)
+
+    def describe_open(self, change: Change, detail: dict[str, Any], human_dates: bool) -> str:
+        """The finding as it stands (opened or changed)."""
+        raise NotImplementedError
+
+
 @register
-class Discrepancy(Kind):
+class Discrepancy(_FindingKind):
     """Two sources state one fact differently (a page and a statement it cites).
 
     The event's value is the finding: both sides (value, evidence, source,
@@ -541,14 +558,8 @@ class Discrepancy(Kind):
     """
 
     name = "discrepancy"
-    counted_as = "finding"
-    alert = False
-    fact = False
 
-    def describe(self, change: Change, *, human_dates: bool = False) -> str:
-        if change.change == "removed":
-            return _resolved(change, change.before or {})
-        detail = change.after or {}
+    def describe_open(self, change: Change, detail: dict[str, Any], human_dates: bool) -> str:
         left, right = detail["sides"]
         parts = []
         for side in (left, right):
@@ -562,21 +573,15 @@ class Discrepancy(Kind):
 
 
 @register
-class Parity(Kind):
+class Parity(_FindingKind):
     """A fact updated in one language and not in the other within ``parity_window``.
 
     Recorded, and alerted only when a watch asks (``alert_on: [parity]``).
     """
 
     name = "parity"
-    counted_as = "finding"
-    alert = False
-    fact = False
 
-    def describe(self, change: Change, *, human_dates: bool = False) -> str:
-        if change.change == "removed":
-            return _resolved(change, change.before or {})
-        detail = change.after or {}
+    def describe_open(self, change: Change, detail: dict[str, Any], human_dates: bool) -> str:
         sides = detail["sides"]
         lag = detail.get("lagging")
         if lag not in (0, 1):

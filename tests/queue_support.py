@@ -12,7 +12,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -24,6 +23,8 @@ from typing import Any
 import pytest
 import yaml
 from kombu import Connection, Queue
+
+from tests.service_support import FactwatchProcess, wait_for
 
 BROKER_URL = os.environ.get("FACTWATCH_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
 REQUIRE_BROKER = bool(os.environ.get("FACTWATCH_TEST_REQUIRE_BROKER"))
@@ -177,38 +178,13 @@ def queue_config(
     return path
 
 
-class Process:
+class Process(FactwatchProcess):
     """A ``factwatch`` subprocess (``run`` or ``worker``) logging to a file."""
-
-    def __init__(self, config: Path, log: Path, *args: str) -> None:
-        self.log = log
-        command = [sys.executable, "-m", "monitor", "-c", str(config), *args]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("FACTWATCH_")}
-        with log.open("wb") as out:
-            self.proc = subprocess.Popen(
-                command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=config.parent
-            )
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def text(self) -> str:
-        return self.log.read_text("utf-8", errors="replace")
 
     def kill(self) -> None:
         """SIGKILL: the process dies at once, mid-check."""
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
 
 
 @contextmanager
@@ -222,14 +198,3 @@ def processes(config: Path, tmp: Path, *commands: list[str]) -> Iterator[list[Pr
     finally:
         for proc in started:
             proc.stop()
-
-
-def wait_for(what: str, predicate: Any, timeout: float = 60.0) -> Any:
-    """Poll ``predicate`` until truthy; fail after ``timeout`` seconds."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")

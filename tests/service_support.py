@@ -72,22 +72,12 @@ def write_config(
     return path
 
 
-class Run:
-    """One ``factwatch run`` process; its log lines go to a file."""
+class FactwatchProcess:
+    """One ``factwatch`` subprocess (``run``, ``worker``, ...); its output goes to a file."""
 
-    def __init__(self, config: Path, log: Path, *extra: str) -> None:
+    def __init__(self, config: Path, log: Path, *args: str) -> None:
         self.log = log
-        command = [
-            sys.executable,
-            "-m",
-            "monitor",
-            "-c",
-            str(config),
-            "run",
-            "--log-format",
-            "json",
-            *extra,
-        ]
+        command = [sys.executable, "-m", "monitor", "-c", str(config), *args]
         env = {k: v for k, v in os.environ.items() if not k.startswith("FACTWATCH_")}
         with log.open("wb") as out:
             self.proc = subprocess.Popen(
@@ -117,6 +107,13 @@ class Run:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)
+
+
+class Run(FactwatchProcess):
+    """One ``factwatch run`` process logging JSON lines to a file."""
+
+    def __init__(self, config: Path, log: Path, *extra: str) -> None:
+        super().__init__(config, log, "run", "--log-format", "json", *extra)
 
 
 @contextmanager

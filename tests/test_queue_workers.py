@@ -36,9 +36,9 @@ from tests.queue_support import (
     processes,
     queue_config,
     queue_name,
-    wait_for,
 )
 from tests.server import LocalServer
+from tests.service_support import wait_for
 
 pytestmark = pytest.mark.postgres
 PAGE = (

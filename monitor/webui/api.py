@@ -15,6 +15,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from alerts.diff import diff_stored
+from model.changes import change_to_dict
 from model.kinds import describe, format_value
 from monitor import export
 from monitor.webui.app import context
@@ -273,27 +274,17 @@ def change_out(event: ChangeEvent) -> ChangeOut:
     """A change event for the API."""
     c = event.change
     return ChangeOut(
-        id=event.id,
-        watch=event.watch,
-        url=event.url,
-        detected_at=iso(event.detected_at),
-        kind=c.kind,
-        change=c.change,
-        subject=c.subject,
-        section=c.section,
-        before=c.before,
-        after=c.after,
-        added=list(c.added),
-        removed=list(c.removed),
-        evidence_before=c.evidence_before,
-        evidence_after=c.evidence_after,
-        period_before=c.period_before,
-        period_after=c.period_after,
-        note=c.note,
-        summary=describe(c),
-        version_before=event.version_before,
-        version_after=event.version_after,
-        fact_id=event.fact_id,
+        **change_to_dict(c)
+        | {
+            "id": event.id,
+            "watch": event.watch,
+            "url": event.url,
+            "detected_at": iso(event.detected_at),
+            "summary": describe(c),
+            "version_before": event.version_before,
+            "version_after": event.version_after,
+            "fact_id": event.fact_id,
+        }
     )
 
 
